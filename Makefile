@@ -1,0 +1,60 @@
+# Goal Tracker: `make run` serves the app with demo data; `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+FLASK := $(BIN)/flask --app goaltracker
+STATIC := goaltracker/static
+
+.PHONY: run test lint format assets install bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: $(STATIC)/app.css $(STATIC)/govuk/govuk-frontend.min.js
+
+$(STATIC)/app.css: node_modules/.installed assets/app.scss
+	npm run --silent build
+
+$(STATIC)/govuk/govuk-frontend.min.js: node_modules/.installed
+	mkdir -p $(STATIC)/govuk
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
+
+run: install assets
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+	GOALTRACKER_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install assets lint
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	@url=$$($(BIN)/python tests/postgres_url.py) || exit 1; \
+	if [ -n "$$url" ]; then \
+		echo "Running the suite again on PostgreSQL"; \
+		TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest; \
+	else \
+		echo "PostgreSQL is not reachable (set TEST_DATABASE_URL, or run a server at 127.0.0.1:5432 with a database 'test'): skipped the PostgreSQL run."; \
+	fi
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC)/govuk $(STATIC)/app.css .pytest_cache .hypothesis

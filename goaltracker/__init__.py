@@ -1,0 +1,104 @@
+"""Goal Tracker: children and families set their own goals and see them add up."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from goaltracker import config as config_module
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configure, then register each part in turn."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_templating(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Load safe defaults, then instance/config.py, then the test's overrides."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config_module.defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    """Initialise the database, migrations, sign-in, CSRF and rate limiting."""
+    from goaltracker import models  # noqa: F401  (the models must be known to migrations)
+    from goaltracker.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        """Return the signed-in user, or nobody when the account is gone or deactivated."""
+        user = db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def register_templating(app: Flask) -> None:
+    """Teach Jinja where GOV.UK Frontend's macros live, and add the display filters."""
+    from goaltracker import templating
+
+    templating.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach each area of the service."""
+    from goaltracker.admin.views import blueprint as admin
+    from goaltracker.auth.views import blueprint as auth
+    from goaltracker.children.views import blueprint as children
+    from goaltracker.family.views import blueprint as family
+    from goaltracker.main.views import blueprint as main
+    from goaltracker.manager.views import blueprint as manager
+    from goaltracker.practitioner.views import blueprint as practitioner
+
+    for blueprint in (main, auth, family, practitioner, children, manager, admin):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Show errors as plain pages in the service's style, never a stack trace."""
+    from goaltracker.main import errors
+
+    errors.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    """Add security headers to every response."""
+    from goaltracker import security
+
+    security.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the scripted administration commands to `flask`."""
+    from goaltracker import cli
+
+    cli.init_app(app)

@@ -1,0 +1,97 @@
+"""Areas, their organisations and their strategic outcomes framework."""
+
+import re
+
+from sqlalchemy import func, select
+
+from goaltracker.extensions import db
+from goaltracker.models import Area, Organisation, StrategicOutcome
+
+CODE_PATTERN = re.compile(r"^[A-Z0-9_]{1,32}$")
+
+
+class AreaError(ValueError):
+    """A request to set up an area that cannot be carried out; the message says why."""
+
+
+def area_by_code(code: str) -> Area | None:
+    """Return the area with this code."""
+    return db.session.scalar(select(Area).where(Area.code == code))
+
+
+def create_area(
+    code: str,
+    name: str,
+    *,
+    suppression_threshold: int = 5,
+    review_interval_days: int = 84,
+    max_active_goals: int = 5,
+    important_change: float = 2.0,
+) -> Area:
+    """Create an area with its settings; codes are upper-case letters, digits and underscores."""
+    if not CODE_PATTERN.match(code):
+        raise AreaError("Area code must be 1 to 32 of A-Z, 0-9 and _")
+    if area_by_code(code) is not None:
+        raise AreaError(f"An area with code {code} already exists")
+    if suppression_threshold < 1:
+        raise AreaError("Suppression threshold must be 1 or more")
+    if review_interval_days < 1:
+        raise AreaError("Review interval must be 1 day or more")
+    if max_active_goals < 1:
+        raise AreaError("Most active goals must be 1 or more")
+    if important_change <= 0:
+        raise AreaError("Important change must be more than 0")
+    area = Area(
+        code=code,
+        name=name.strip() or code,
+        suppression_threshold=suppression_threshold,
+        review_interval_days=review_interval_days,
+        max_active_goals=max_active_goals,
+        important_change=important_change,
+    )
+    db.session.add(area)
+    db.session.flush()
+    return area
+
+
+def add_outcome(area: Area, code: str, title: str, description: str = "") -> StrategicOutcome:
+    """Add a strategic outcome at the end of the area's framework."""
+    if not CODE_PATTERN.match(code):
+        raise AreaError("Outcome code must be 1 to 32 of A-Z, 0-9 and _")
+    exists = db.session.scalar(
+        select(StrategicOutcome.id).where(
+            StrategicOutcome.area_id == area.id, StrategicOutcome.code == code
+        )
+    )
+    if exists is not None:
+        raise AreaError(f"Area {area.code} already has an outcome with code {code}")
+    if not title.strip():
+        raise AreaError("Outcome title must not be empty")
+    last = db.session.scalar(
+        select(func.max(StrategicOutcome.position)).where(StrategicOutcome.area_id == area.id)
+    )
+    outcome = StrategicOutcome(
+        area_id=area.id,
+        code=code,
+        title=title.strip(),
+        description=description.strip(),
+        position=(last or 0) + 1,
+    )
+    db.session.add(outcome)
+    db.session.flush()
+    return outcome
+
+
+def organisation_named(area: Area, name: str) -> Organisation | None:
+    """Return the area's organisation with this name."""
+    return db.session.scalar(
+        select(Organisation).where(Organisation.area_id == area.id, Organisation.name == name)
+    )
+
+
+def add_organisation(area: Area, name: str, type_: str = "other") -> Organisation:
+    """Add an organisation (agency) to the area."""
+    organisation = Organisation(area_id=area.id, name=name.strip(), type=type_)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation

@@ -1,0 +1,89 @@
+"""Thin `flask` commands over plain functions, for scripts, scheduled jobs and tests."""
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from goaltracker import areas, demo
+from goaltracker.extensions import db
+
+
+def init_db() -> None:
+    """Create the schema, or upgrade it to the latest migration."""
+    upgrade()
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create or upgrade the database schema (safe to run again)."""
+    init_db()
+    click.echo("Database schema is up to date.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Load the demo only when it is not there yet.")
+def seed_demo_command(if_empty: bool):
+    """Load the demo area and print the demo sign-ins."""
+    if areas.area_by_code(demo.AREA_CODE) is not None:
+        if not if_empty:
+            raise click.ClickException("The demo area is already loaded.")
+    else:
+        click.echo("Loading demo data…")
+        demo.seed()
+        db.session.commit()
+    click.echo(demo.sign_in_text())
+
+
+@click.command("create-area")
+@click.option("--code", required=True, help="Short code: A-Z, 0-9 and _.")
+@click.option("--name", required=True, help="The area's name.")
+@click.option("--suppression-threshold", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--review-interval-days", type=click.IntRange(min=1), default=84, show_default=True)
+@click.option("--max-active-goals", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option(
+    "--important-change",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
+    show_default=True,
+)
+def create_area_command(
+    code, name, suppression_threshold, review_interval_days, max_active_goals, important_change
+):
+    """Create an area with its settings."""
+    try:
+        area = areas.create_area(
+            code,
+            name,
+            suppression_threshold=suppression_threshold,
+            review_interval_days=review_interval_days,
+            max_active_goals=max_active_goals,
+            important_change=important_change,
+        )
+    except areas.AreaError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created area {area.code}: {area.name}")
+
+
+@click.command("add-outcome")
+@click.option("--area", "area_code", required=True, help="The area's code.")
+@click.option("--code", required=True, help="The outcome's code: A-Z, 0-9 and _.")
+@click.option("--title", required=True, help="The outcome's title, in plain English.")
+@click.option("--description", default="", help="What the outcome means, in plain English.")
+def add_outcome_command(area_code, code, title, description):
+    """Add a strategic outcome to an area's framework."""
+    area = areas.area_by_code(area_code)
+    if area is None:
+        raise click.ClickException(f"No area has the code {area_code}")
+    try:
+        outcome = areas.add_outcome(area, code, title, description)
+    except areas.AreaError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Added outcome {outcome.code} to {area.code}: {outcome.title}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    for command in (init_db_command, seed_demo_command, create_area_command, add_outcome_command):
+        app.cli.add_command(command)

@@ -1,0 +1,67 @@
+"""Configuration: safe defaults, then environment variables, then instance/config.py."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def normalise_database_url(url: str) -> str:
+    """Return the URL with the psycopg 3 driver named, as PostgreSQL URLs often omit it."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, creating it (readable only by its owner) on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def environment_name() -> str:
+    """Return the deployment environment: `production` unless told otherwise."""
+    return os.environ.get("GOALTRACKER_ENV", "production")
+
+
+def defaults(instance_path: str) -> dict:
+    """Return the configuration before instance/config.py and test overrides."""
+    env = environment_name()
+    database_url = os.environ.get(
+        "DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "goaltracker.sqlite")
+    )
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env != "development",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env != "development",
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            minutes=int(os.environ.get("GOALTRACKER_SESSION_MINUTES", "30"))
+        ),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("GOALTRACKER_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGN_IN_RATE_LIMIT": os.environ.get(
+            "GOALTRACKER_SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"
+        ),
+        "MAIL_BACKEND": os.environ.get("GOALTRACKER_MAIL_BACKEND", "console"),
+        "MAIL_FROM": os.environ.get("GOALTRACKER_MAIL_FROM", "goal-tracker@localhost"),
+        "SMTP_HOST": os.environ.get("GOALTRACKER_SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(os.environ.get("GOALTRACKER_SMTP_PORT", "25")),
+        "SMTP_USERNAME": os.environ.get("GOALTRACKER_SMTP_USERNAME"),
+        "SMTP_PASSWORD": os.environ.get("GOALTRACKER_SMTP_PASSWORD"),
+        "SMTP_STARTTLS": os.environ.get("GOALTRACKER_SMTP_STARTTLS", "1") == "1",
+        "INVITATION_DAYS": int(os.environ.get("GOALTRACKER_INVITATION_DAYS", "7")),
+        "SERVICE_NAME": "Goal Tracker",
+    }

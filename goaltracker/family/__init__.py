@@ -1,0 +1,1 @@
+"""The family part of the service."""

@@ -1,0 +1,1 @@
+"""The main part of the service."""

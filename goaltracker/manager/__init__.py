@@ -1,0 +1,1 @@
+"""The manager part of the service."""

@@ -1,0 +1,353 @@
+"""The data model of domain.md sections 1-3: areas, people, children, goals, ratings, audit."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from goaltracker.extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        """Store aware timestamps converted to UTC."""
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        """Read timestamps back as aware UTC values."""
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Area(db.Model):
+    """A local area with its strategic outcomes framework and settings."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    review_interval_days: Mapped[int] = mapped_column(Integer, default=84)
+    suppression_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    max_active_goals: Mapped[int] = mapped_column(Integer, default=5)
+    important_change: Mapped[float] = mapped_column(Float, default=2.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisations: Mapped[list[Organisation]] = relationship(
+        back_populates="area", order_by="Organisation.name"
+    )
+    outcomes: Mapped[list[StrategicOutcome]] = relationship(
+        back_populates="area", order_by="StrategicOutcome.position"
+    )
+
+    __table_args__ = (
+        CheckConstraint("review_interval_days > 0", name="review_interval_positive"),
+        CheckConstraint("suppression_threshold >= 1", name="suppression_threshold_positive"),
+        CheckConstraint("max_active_goals >= 1", name="max_active_goals_positive"),
+        CheckConstraint("important_change > 0", name="important_change_positive"),
+    )
+
+
+class Organisation(db.Model):
+    """An agency of an area: education, health, social care, voluntary or other."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(20), default="other")
+
+    area: Mapped[Area] = relationship(back_populates="organisations")
+
+    __table_args__ = (UniqueConstraint("area_id", "name"),)
+
+
+class User(UserMixin, db.Model):
+    """Someone who signs in: a family member, practitioner, manager or administrator."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    area: Mapped[Area | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    family_links: Mapped[list[FamilyLink]] = relationship(back_populates="user")
+
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('family', 'practitioner', 'manager', 'admin')", name="role_known"
+        ),
+    )
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated accounts cannot sign in."""
+        return self.active
+
+    def children_query(self):
+        """Return a query of the children this family member is linked to."""
+        return (
+            select(Child)
+            .join(FamilyLink, FamilyLink.child_id == Child.id)
+            .where(FamilyLink.user_id == self.id, Child.erased_at.is_(None))
+            .order_by(Child.first_name)
+        )
+
+
+class Child(db.Model):
+    """A child or young person aged 0-25 with a key worker and cohort attributes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    reference: Mapped[str] = mapped_column(String(64))
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    primary_need: Mapped[str] = mapped_column(String(8))
+    ehcp: Mapped[bool] = mapped_column(Boolean, default=False)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    key_worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    area: Mapped[Area] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    key_worker: Mapped[User | None] = relationship()
+    goals: Mapped[list[Goal]] = relationship(back_populates="child", order_by="Goal.id")
+    family_links: Mapped[list[FamilyLink]] = relationship(back_populates="child")
+    consents: Mapped[list[Consent]] = relationship(back_populates="child")
+
+    __table_args__ = (
+        UniqueConstraint("area_id", "reference"),
+        Index("ix_child_key_worker_id", "key_worker_id"),
+        Index("ix_child_organisation_id", "organisation_id"),
+    )
+
+    @property
+    def display_name(self) -> str:
+        """Return the name people see, or the reference when no name is held."""
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.reference
+
+
+class FamilyLink(db.Model):
+    """A family member's link to a child: a parent or carer, or the young person themselves."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), primary_key=True, index=True)
+    relationship_to_child: Mapped[str] = mapped_column(String(20), default="parent_carer")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="family_links")
+    child: Mapped[Child] = relationship(back_populates="family_links")
+
+
+class Consent(db.Model):
+    """A family's current decision to let one organisation's practitioners see a child's goals."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    granted: Mapped[bool] = mapped_column(Boolean)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    child: Mapped[Child] = relationship(back_populates="consents")
+    organisation: Mapped[Organisation] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("child_id", "organisation_id"),)
+
+
+goal_outcome = Table(
+    "goal_outcome",
+    db.metadata,
+    Column("goal_id", ForeignKey("goal.id"), primary_key=True),
+    Column("outcome_id", ForeignKey("strategic_outcome.id"), primary_key=True, index=True),
+)
+
+
+class StrategicOutcome(db.Model):
+    """One of an area's strategic outcomes that goals contribute to."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    area: Mapped[Area] = relationship(back_populates="outcomes")
+
+    __table_args__ = (UniqueConstraint("area_id", "code"),)
+
+
+class Goal(db.Model):
+    """Something the child or family wants to do, in their own words."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    reference: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(500))
+    occupation_area: Mapped[str] = mapped_column(String(20))
+    sub_area: Mapped[str | None] = mapped_column(String(40))
+    importance: Mapped[int] = mapped_column(Integer)
+    set_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    child: Mapped[Child] = relationship(back_populates="goals")
+    outcomes: Mapped[list[StrategicOutcome]] = relationship(
+        secondary=goal_outcome, order_by="StrategicOutcome.position"
+    )
+    ratings: Mapped[list[Rating]] = relationship(
+        back_populates="goal", order_by="[Rating.assessed_on, Rating.rater]"
+    )
+    revisions: Mapped[list[GoalRevision]] = relationship(
+        back_populates="goal", order_by="GoalRevision.changed_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("child_id", "reference"),
+        Index("ix_goal_child_id_status", "child_id", "status"),
+        CheckConstraint("importance BETWEEN 1 AND 10", name="importance_range"),
+        CheckConstraint("status IN ('active', 'achieved', 'stopped')", name="status_known"),
+        CheckConstraint(
+            "occupation_area IN ('self_care', 'productivity', 'leisure')",
+            name="occupation_area_known",
+        ),
+    )
+
+
+class GoalRevision(db.Model):
+    """An earlier wording of a goal, kept when the wording changes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    goal: Mapped[Goal] = relationship(back_populates="revisions")
+    changed_by: Mapped[User | None] = relationship()
+
+
+class Rating(db.Model):
+    """One rater's view of one goal on one day: performance and satisfaction, 1-10."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"))
+    rater: Mapped[str] = mapped_column(String(20))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    performance: Mapped[int] = mapped_column(Integer)
+    satisfaction: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    goal: Mapped[Goal] = relationship(back_populates="ratings")
+    recorded_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("goal_id", "rater", "assessed_on"),
+        CheckConstraint("performance BETWEEN 1 AND 10", name="performance_range"),
+        CheckConstraint("satisfaction BETWEEN 1 AND 10", name="satisfaction_range"),
+        CheckConstraint("rater IN ('child', 'parent_carer')", name="rater_known"),
+    )
+
+
+class Note(db.Model):
+    """A note on a child's record, such as a family's news between meetings."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+    goal: Mapped[Goal | None] = relationship()
+
+
+class Invitation(db.Model):
+    """A single-use, expiring link that lets a family member set a password."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    relationship_to_child: Mapped[str] = mapped_column(String(20), default="parent_carer")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    child: Mapped[Child] = relationship()
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        """Return the stored form of a token: only its hash is kept."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AuditEvent(db.Model):
+    """An append-only record of who saw or changed what, when and from where."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_audit_event_child_id_occurred_at", "child_id", "occurred_at"),)

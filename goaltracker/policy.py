@@ -1,0 +1,130 @@
+"""Who may see or change what: every access rule of the service, in one place."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from goaltracker.extensions import db
+from goaltracker.models import Child, Consent, FamilyLink, User
+
+HOME_ENDPOINTS = {
+    "family": "family.home",
+    "practitioner": "practitioner.home",
+    "manager": "manager.home",
+    "admin": "admin.home",
+}
+
+
+def home_endpoint(user: User) -> str:
+    """Return the endpoint of the page each role lands on after signing in."""
+    return HOME_ENDPOINTS[user.role]
+
+
+def in_area(user: User, area_id: int) -> bool:
+    """Return whether the user works in the area; an administrator without an area sees all."""
+    if user.role == "admin" and user.area_id is None:
+        return True
+    return user.area_id == area_id
+
+
+def is_family_of(user: User, child: Child) -> bool:
+    """Return whether the user is a family member linked to the child."""
+    if user.role != "family":
+        return False
+    return (
+        db.session.scalar(
+            select(FamilyLink.child_id).where(
+                FamilyLink.user_id == user.id, FamilyLink.child_id == child.id
+            )
+        )
+        is not None
+    )
+
+
+def organisation_has_consent(child: Child, organisation_id: int | None) -> bool:
+    """Return whether the family has consented to the organisation seeing the child's goals."""
+    if organisation_id is None:
+        return False
+    return bool(
+        db.session.scalar(
+            select(Consent.granted).where(
+                Consent.child_id == child.id, Consent.organisation_id == organisation_id
+            )
+        )
+    )
+
+
+def is_lead_practitioner(user: User, child: Child) -> bool:
+    """Return whether the user is the key worker or works in the key worker's organisation."""
+    return (
+        user.role == "practitioner"
+        and user.area_id == child.area_id
+        and (child.key_worker_id == user.id or user.organisation_id == child.organisation_id)
+    )
+
+
+def can_see_child(user: User, child: Child) -> bool:
+    """Return whether the user may see and add to the child's goals, ratings and notes."""
+    if child.erased_at is not None or not user.is_authenticated:
+        return False
+    if user.role == "family":
+        return is_family_of(user, child)
+    if user.role == "practitioner":
+        return is_lead_practitioner(user, child) or (
+            user.area_id == child.area_id and organisation_has_consent(child, user.organisation_id)
+        )
+    return False
+
+
+def can_decide_consent(user: User, child: Child) -> bool:
+    """Return whether the user may grant or withdraw organisations' access: the family only."""
+    return child.erased_at is None and is_family_of(user, child)
+
+
+def can_invite_family(user: User, child: Child) -> bool:
+    """Return whether the user may invite a family member: the child's lead practitioners."""
+    return child.erased_at is None and is_lead_practitioner(user, child)
+
+
+def can_view_reports(user: User, area_id: int) -> bool:
+    """Return whether the user may see the area's aggregate reports (never a child's record)."""
+    return user.role in ("manager", "admin") and in_area(user, area_id)
+
+
+def can_administer(user: User, area_id: int) -> bool:
+    """Return whether the user may change the area's settings, outcomes, people and imports."""
+    return user.role == "admin" and in_area(user, area_id)
+
+
+def can_reassign_key_worker(user: User, child: Child) -> bool:
+    """Return whether the user may give the child a new key worker: the area's admin or manager."""
+    return user.role in ("admin", "manager") and in_area(user, child.area_id)
+
+
+def role_required(*roles: str) -> Callable:
+    """Refuse (403) signed-in users whose role is not one of those named."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def child_or_abort(child_id: int, rule: Callable[[User, Child], bool] = can_see_child) -> Child:
+    """Return the child when the signed-in user passes the rule: 404 when missing, 403 when not."""
+    child = db.session.get(Child, child_id)
+    if child is None or child.erased_at is not None:
+        abort(404)
+    if not rule(current_user, child):
+        abort(403)
+    return child

@@ -1,0 +1,1 @@
+"""The practitioner part of the service."""

@@ -1,0 +1,79 @@
+"""Forms practitioners fill in: adding a child and inviting their family."""
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from goaltracker import scoring, vocabulary
+from goaltracker.forms import (
+    DateField,
+    EmailField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+
+
+class AddChildForm(FlaskForm):
+    """A child or young person joining the key worker's caseload."""
+
+    first_name = StringField(
+        "First name",
+        validators=[DataRequired("Enter the child's first name"), Length(max=100)],
+    )
+    last_name = StringField("Last name", validators=[Optional(), Length(max=100)])
+    reference = StringField(
+        "Reference (optional)",
+        description="Your service's reference for the child, if it has one. "
+        "Leave it empty and one is made for you.",
+        validators=[Optional(), Length(max=64, message="Reference must be 64 characters or fewer")],
+    )
+    date_of_birth = DateField(
+        "Date of birth",
+        description="For example, 27 3 2016",
+        validators=[DataRequired("Enter the child's date of birth")],
+    )
+    primary_need = SelectField(
+        "Primary need",
+        choices=[("", "Choose the primary need")]
+        + vocabulary.choices(vocabulary.PRIMARY_NEED_LABELS),
+        validators=[DataRequired("Choose the child's primary need")],
+    )
+    ehcp = RadioField(
+        "Does the child have an education, health and care (EHC) plan?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        validators=[DataRequired("Say whether the child has an EHC plan")],
+    )
+    submit = SubmitField("Add child")
+
+    def validate_date_of_birth(self, field):
+        """A child is aged 0 to 25 and not born in the future."""
+        if field.data is None:
+            return
+        today = date.today()
+        if field.data > today:
+            raise ValidationError("Date of birth must be today or in the past")
+        if scoring.age_on(field.data, today) > 25:
+            raise ValidationError("The service is for children and young people aged 0 to 25")
+
+
+class InviteFamilyForm(FlaskForm):
+    """An invitation for a parent, carer or the young person to join."""
+
+    name = StringField("Their name", validators=[DataRequired("Enter their name"), Length(max=200)])
+    email = EmailField(
+        "Their email address",
+        validators=[
+            DataRequired("Enter their email address"),
+            Email("Enter an email address in the correct format, like name@example.com"),
+            Length(max=254),
+        ],
+    )
+    relationship_to_child = RadioField(
+        "Who are they?",
+        choices=[("parent_carer", "A parent or carer"), ("young_person", "The young person")],
+        validators=[DataRequired("Say who they are")],
+    )
+    submit = SubmitField("Send invitation")

@@ -1,0 +1,90 @@
+"""Security headers, password hashing and password rules."""
+
+import secrets
+from functools import cache
+from importlib import resources
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, Response
+
+_hasher = PasswordHasher()
+
+MINIMUM_PASSWORD_LENGTH = 10
+MAXIMUM_PASSWORD_LENGTH = 256
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def hash_password(password: str) -> str:
+    """Return an Argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Return whether the password matches; a missing hash never matches."""
+    if not password_hash:
+        # Hash anyway so that a missing account takes as long as a wrong password.
+        _hasher.hash(password)
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """Return the block-list of passwords too common to allow."""
+    text = resources.files("goaltracker").joinpath("common_passwords.txt").read_text()
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+
+
+def password_problem(password: str, *, email: str = "") -> str | None:
+    """Return why a new password is not acceptable, in plain words, or None when it is.
+
+    Following NCSC guidance: a minimum length and a block-list, no composition rules.
+    """
+    if len(password) < MINIMUM_PASSWORD_LENGTH:
+        return f"Password must be {MINIMUM_PASSWORD_LENGTH} characters or more"
+    if len(password) > MAXIMUM_PASSWORD_LENGTH:
+        return f"Password must be {MAXIMUM_PASSWORD_LENGTH} characters or fewer"
+    lowered = password.lower()
+    if lowered in common_passwords() or (email and lowered == email.lower()):
+        return "Password is too easy to guess. Try three random words"
+    return None
+
+
+def new_token() -> str:
+    """Return an unguessable token for a link."""
+    return secrets.token_urlsafe(32)
+
+
+def set_security_headers(response: Response) -> Response:
+    """Add the headers that stop framing, sniffing, leaking referrers and inline script."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the security headers on every response."""
+    app.after_request(set_security_headers)

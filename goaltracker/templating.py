@@ -1,0 +1,82 @@
+"""Jinja set-up: GOV.UK Frontend macros, and the one place numbers and dates are formatted."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import Flask, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from goaltracker import policy, scoring, vocabulary
+
+
+def format_date(value: date | datetime | None) -> str:
+    """Return a date as people write it: 24 November 2026."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """Return a timestamp as a date and a 24-hour UTC time."""
+    if value is None:
+        return ""
+    return f"{format_date(value)} at {value:%H:%M} UTC"
+
+
+NAVIGATION = {
+    "family": [("family.home", "My goals")],
+    "practitioner": [("practitioner.home", "Caseload"), ("practitioner.add_child", "Add a child")],
+    "manager": [("manager.home", "Outcomes")],
+    "admin": [("admin.home", "Area set-up")],
+}
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    """A link in the service navigation."""
+
+    href: str
+    text: str
+
+
+def navigation_items() -> list[NavigationItem]:
+    """Return the signed-in user's menu, by role."""
+    if not current_user.is_authenticated:
+        return []
+    return [
+        NavigationItem(url_for(endpoint), text)
+        for endpoint, text in NAVIGATION.get(current_user.role, [])
+    ]
+
+
+def init_app(app: Flask) -> None:
+    """Install the template loaders, filters and globals."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.template_folder),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    app.jinja_env.filters.update(
+        score=scoring.format_score,
+        change=scoring.format_change,
+        band_words=scoring.describe_band,
+        govuk_date=format_date,
+        govuk_datetime=format_datetime,
+    )
+    app.jinja_env.globals.update(
+        vocabulary=vocabulary,
+        label=vocabulary.label,
+        navigation_items=navigation_items,
+        policy=policy,
+    )

@@ -1,0 +1,197 @@
+"""The fixed words of the domain: codes that are stored, and the plain-English labels people see.
+
+Representation, the same for every enumeration:
+
+- ``NAMES`` is a tuple of the stored codes, in the order they are shown;
+- ``NAME_LABELS`` is a ``dict`` from each code to its label, in that same order (dicts keep
+  insertion order), so it can be used directly as the choices of a form or the columns of a report;
+- rating scales are ``dict[int, str]`` from every value 1 to 10 to its label.
+
+Codes never change once data has been stored; labels may be reworded at any time.
+"""
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+CodeType = TypeVar("CodeType", str, int)
+
+ROLES: tuple[str, ...] = ("family", "practitioner", "manager", "admin")
+ROLE_LABELS: dict[str, str] = {
+    "family": "Family",
+    "practitioner": "Practitioner",
+    "manager": "Manager",
+    "admin": "Administrator",
+}
+
+ORGANISATION_TYPES: tuple[str, ...] = ("education", "health", "social_care", "voluntary", "other")
+ORGANISATION_TYPE_LABELS: dict[str, str] = {
+    "education": "Education",
+    "health": "Health",
+    "social_care": "Social care",
+    "voluntary": "Voluntary sector",
+    "other": "Other",
+}
+
+OCCUPATION_AREAS: tuple[str, ...] = ("self_care", "productivity", "leisure")
+OCCUPATION_AREA_LABELS: dict[str, str] = {
+    "self_care": "Looking after myself",
+    "productivity": "School, play and work",
+    "leisure": "Free time and friends",
+}
+OCCUPATION_AREA_DESCRIPTIONS: dict[str, str] = {
+    "self_care": (
+        "Everyday things for yourself: washing, dressing, eating, sleeping, "
+        "getting from place to place and getting by when out and about."
+    ),
+    "productivity": (
+        "The things you are expected to do or need to do: learning at school or college, "
+        "playing, working and helping at home."
+    ),
+    "leisure": (
+        "The things you choose to do for fun: quiet hobbies, being active, "
+        "and spending time with friends and family."
+    ),
+}
+
+# The sub-areas are (code, label) pairs grouped by area, because a form shows them under their area.
+OCCUPATION_SUB_AREAS: dict[str, tuple[tuple[str, str], ...]] = {
+    "self_care": (
+        ("personal_care", "Personal care"),
+        ("getting_around", "Getting around"),
+        ("community", "Managing in the community"),
+    ),
+    "productivity": (
+        ("school_or_work", "School, college or work"),
+        ("play", "Play"),
+        ("jobs_at_home", "Jobs at home"),
+    ),
+    "leisure": (
+        ("quiet_recreation", "Quiet hobbies"),
+        ("active_recreation", "Being active"),
+        ("socialising", "Time with other people"),
+    ),
+}
+OCCUPATION_SUB_AREA_LABELS: dict[str, str] = {
+    code: sub_area_label
+    for sub_areas in OCCUPATION_SUB_AREAS.values()
+    for code, sub_area_label in sub_areas
+}
+OCCUPATION_AREA_OF_SUB_AREA: dict[str, str] = {
+    code: area for area, sub_areas in OCCUPATION_SUB_AREAS.items() for code, _ in sub_areas
+}
+
+# Starting points for a goal-setting conversation; the goal itself is always in the family's words.
+GOAL_PROMPTS: dict[str, tuple[str, ...]] = {
+    "self_care": (
+        "Getting ready in the morning",
+        "Sleep",
+        "Eating and drinking",
+        "Using the toilet",
+        "Getting to places",
+        "Going to the shops",
+    ),
+    "productivity": (
+        "Getting to school or college",
+        "Joining in with lessons",
+        "Homework",
+        "Playing with toys or games",
+        "Helping at home",
+        "Getting ready for a job",
+    ),
+    "leisure": (
+        "Reading, drawing or making things",
+        "Sport and being active",
+        "Clubs and groups",
+        "Seeing friends",
+        "Going out with family",
+        "Using a phone, tablet or computer",
+    ),
+}
+
+# Codes from the Department for Education's SEN2 return, so reports line up with national data.
+PRIMARY_NEEDS: tuple[str, ...] = (
+    "SPLD",
+    "MLD",
+    "SLD",
+    "PMLD",
+    "SEMH",
+    "SLCN",
+    "HI",
+    "VI",
+    "MSI",
+    "PD",
+    "ASD",
+    "OTH",
+    "NSA",
+)
+PRIMARY_NEED_LABELS: dict[str, str] = {
+    "SPLD": "Specific learning difficulty",
+    "MLD": "Moderate learning difficulty",
+    "SLD": "Severe learning difficulty",
+    "PMLD": "Profound and multiple learning difficulty",
+    "SEMH": "Social, emotional and mental health",
+    "SLCN": "Speech, language and communication needs",
+    "HI": "Hearing impairment",
+    "VI": "Vision impairment",
+    "MSI": "Multi-sensory impairment",
+    "PD": "Physical disability",
+    "ASD": "Autism",
+    "OTH": "Other difficulty or disability",
+    "NSA": "SEN support but no specialist assessment of type of need",
+}
+
+RATERS: tuple[str, ...] = ("child", "parent_carer")
+RATER_LABELS: dict[str, str] = {
+    "child": "The child or young person",
+    "parent_carer": "A parent or carer",
+}
+
+GOAL_STATUSES: tuple[str, ...] = ("active", "achieved", "stopped")
+GOAL_STATUS_LABELS: dict[str, str] = {
+    "active": "Working on it",
+    "achieved": "Achieved",
+    "stopped": "Stopped",
+}
+
+AGE_BANDS: tuple[str, ...] = ("0-4", "5-10", "11-15", "16-19", "20-25")
+# Records outlive the 0 to 25 age range, so reports need somewhere to put everyone else.
+OTHER_AGE_BAND = "other"
+AGE_BAND_LABELS: dict[str, str] = {
+    "0-4": "0 to 4 years",
+    "5-10": "5 to 10 years",
+    "11-15": "11 to 15 years",
+    "16-19": "16 to 19 years",
+    "20-25": "20 to 25 years",
+    OTHER_AGE_BAND: "Other ages",
+}
+
+SCALE_MINIMUM = 1
+SCALE_MAXIMUM = 10
+SCALE_VALUES: tuple[int, ...] = tuple(range(SCALE_MINIMUM, SCALE_MAXIMUM + 1))
+
+
+def _scale(lowest: str, middle: str, highest: str) -> dict[int, str]:
+    """Build a 1 to 10 scale with words at both ends and at 5, and bare numbers elsewhere."""
+    # Words only at the anchors, so raters pick a number rather than argue over adjectives.
+    words = {SCALE_MINIMUM: lowest, 5: middle, SCALE_MAXIMUM: highest}
+    return {value: words.get(value, str(value)) for value in SCALE_VALUES}
+
+
+PERFORMANCE_SCALE: dict[int, str] = _scale(
+    "Cannot do it at all", "Can do some of it", "Does it really well"
+)
+SATISFACTION_SCALE: dict[int, str] = _scale("Not happy at all", "Partly happy", "Really happy")
+IMPORTANCE_SCALE: dict[int, str] = _scale(
+    "Not important at all", "Quite important", "Really important"
+)
+
+
+def label(mapping: Mapping[CodeType, str], code: CodeType) -> str:
+    """Return the label for a code, or the code itself as text when the mapping does not know it."""
+    # Falling back to the code keeps old or imported values readable instead of breaking a page.
+    return mapping.get(code, str(code))
+
+
+def choices(mapping: Mapping[CodeType, str]) -> list[tuple[CodeType, str]]:
+    """Return (code, label) pairs in display order, as form select fields expect."""
+    return list(mapping.items())

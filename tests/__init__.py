@@ -1,0 +1,1 @@
+"""Goal Tracker's tests."""

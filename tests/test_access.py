@@ -1,0 +1,120 @@
+"""Every route × every kind of person → allowed or refused, generated from the app's URL map.
+
+A new route without an entry in RULES fails the suite, so no page can ship without a rule.
+"""
+
+import pytest
+
+from tests import factories
+
+ACTORS = (
+    "anonymous",
+    "parent",  # linked to the child
+    "other_parent",  # linked to another child
+    "key_worker",
+    "colleague",  # same organisation as the key worker
+    "school_practitioner",  # another organisation, no consent
+    "other_area_practitioner",
+    "manager",
+    "admin",
+    "other_area_admin",
+)
+PRACTITIONERS = {"key_worker", "colleague", "school_practitioner", "other_area_practitioner"}
+CHILD_TEAM = {"parent", "key_worker", "colleague"}
+SIGN_IN = "sign-in"  # expected: redirected to the sign-in page
+
+
+def only(allowed: set[str], ok: int = 200) -> dict[str, object]:
+    """Allowed actors get `ok`; anonymous people are sent to sign in; everyone else gets 403."""
+    return {
+        actor: SIGN_IN if actor == "anonymous" else (ok if actor in allowed else 403)
+        for actor in ACTORS
+    }
+
+
+def everyone(status: int = 200) -> dict[str, object]:
+    """Every actor gets the same status."""
+    return dict.fromkeys(ACTORS, status)
+
+
+def public_but_signed_in_redirects() -> dict[str, object]:
+    """Anonymous people see the page; signed-in people go to their home page."""
+    return {actor: 200 if actor == "anonymous" else 302 for actor in ACTORS}
+
+
+# endpoint → (method, expectations per actor)
+RULES: dict[str, tuple[str, dict[str, object]]] = {
+    "main.index": ("GET", public_but_signed_in_redirects()),
+    "main.healthz": ("GET", everyone()),
+    "main.accessibility": ("GET", everyone()),
+    "main.privacy": ("GET", everyone()),
+    "auth.sign_in": ("GET", public_but_signed_in_redirects()),
+    "auth.sign_out": ("POST", everyone(302)),
+    "auth.accept_invitation": ("GET", everyone(404)),
+    "family.home": ("GET", only({"parent", "other_parent"})),
+    "practitioner.home": ("GET", only(PRACTITIONERS)),
+    "practitioner.add_child": ("GET", only(PRACTITIONERS)),
+    "practitioner.invite_family": ("GET", only({"key_worker", "colleague"})),
+    "practitioner.invitation_sent": ("GET", only({"key_worker", "colleague"}, ok=302)),
+    "children.show": ("GET", only(CHILD_TEAM)),
+    "children.goal": ("GET", only(CHILD_TEAM)),
+    "manager.home": ("GET", only({"manager"})),
+    "admin.home": ("GET", only({"admin", "other_area_admin"})),
+}
+
+
+def url_for_rule(rule, world) -> str:
+    """Fill a rule's URL parameters with the world's child, goal and a made-up token."""
+    values = {"child_id": world.child.id, "goal_id": world.goal.id, "token": "no-such-token"}
+    return rule.build({name: values[name] for name in rule.arguments})[1]
+
+
+def test_every_route_has_an_access_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - RULES.keys() == set(), "add these routes to RULES in test_access.py"
+    assert RULES.keys() - endpoints == set(), "these RULES name routes that no longer exist"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("endpoint", sorted(RULES))
+def test_route_access(app, client, auth, world, endpoint, actor):
+    method, expectations = RULES[endpoint]
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    if actor != "anonymous":
+        auth.sign_in(getattr(world, actor), factories.PASSWORD)
+    response = client.open(url_for_rule(rule, world), method=method)
+    expected = expectations[actor]
+    if expected == SIGN_IN:
+        assert response.status_code == 302
+        assert "/sign-in" in response.headers["Location"]
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("endpoint", ["children.show", "children.goal"])
+def test_family_cannot_reach_another_childs_record_by_changing_the_url(
+    client, auth, world, endpoint
+):
+    auth.sign_in(world.parent)
+    urls = {
+        "children.show": f"/children/{world.other_child.id}",
+        "children.goal": f"/children/{world.other_child.id}/goals/{world.other_goal.id}",
+    }
+    assert client.get(urls[endpoint]).status_code == 403
+
+
+def test_goal_of_another_child_under_own_child_is_not_found(client, auth, world):
+    auth.sign_in(world.parent)
+    response = client.get(f"/children/{world.child.id}/goals/{world.other_goal.id}")
+    assert response.status_code == 404
+
+
+def test_practitioner_of_another_organisation_needs_consent(client, auth, world):
+    auth.sign_in(world.school_practitioner)
+    assert client.get(f"/children/{world.child.id}").status_code == 403
+    consent = factories.grant_consent(world.child, world.school)
+    factories.db.session.commit()
+    assert client.get(f"/children/{world.child.id}").status_code == 200
+    consent.granted = False
+    factories.db.session.commit()
+    assert client.get(f"/children/{world.child.id}").status_code == 403
