@@ -17,7 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import fields
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 
 def choice_list(pairs) -> list[SelectChoice]:
@@ -110,9 +110,15 @@ class DateField(fields.DateField):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, format="%d %m %Y", **kwargs):  # noqa: A002
-        """Read the three boxes as one date."""
-        super().__init__(label, validators, format=format, **kwargs)
+    def __init__(self, label=None, validators=None, required_message=None, **kwargs):
+        """Read the three boxes as one date; `required_message` makes the date required."""
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+        self.required_message = required_message
+
+    def pre_validate(self, form):
+        """Say the date is missing only when nothing was typed; otherwise keep the parse error."""
+        if self.required_message and self.data is None and not self.process_errors:
+            raise StopValidation(self.required_message)
 
     def process_formdata(self, valuelist):
         """Parse day, month and year, keeping what was typed when it is not a date."""

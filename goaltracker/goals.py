@@ -1,14 +1,24 @@
 """Goals and their ratings: setting, rating, reviewing and closing, by the scoring rules."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from goaltracker import scoring, vocabulary
+from goaltracker import audit, scoring, vocabulary
 from goaltracker.extensions import db
-from goaltracker.models import Child, Goal, Rating
+from goaltracker.models import Child, Goal, GoalRevision, Note, Rating, StrategicOutcome, User
+
+
+class GoalError(ValueError):
+    """A change to goals or ratings that the rules do not allow; the message says why."""
+
+    def __init__(self, message: str, field_name: str | None = None):
+        """Keep the name of the form field the problem belongs to, if any."""
+        super().__init__(message)
+        self.field_name = field_name
 
 
 @dataclass(frozen=True)
@@ -18,6 +28,10 @@ class GoalProgress:
     goal: Goal
     ratings: list[Rating]
     series: dict[str, scoring.SeriesSummary] = field(default_factory=dict)
+
+    def ratings_by(self, rater: str) -> list[Rating]:
+        """Return this rater's ratings in date order."""
+        return [rating for rating in self.ratings if rating.rater == rater]
 
 
 def _summaries(ratings: list[Rating], as_at: date, important_change: float) -> dict:
@@ -34,40 +48,440 @@ def _summaries(ratings: list[Rating], as_at: date, important_change: float) -> d
     }
 
 
+def _ratings_by_goal(goal_ids: list[int]) -> dict[int, list[Rating]]:
+    """Return the ratings of several goals, from one query, in date order."""
+    ratings: dict[int, list[Rating]] = defaultdict(list)
+    if goal_ids:
+        for rating in db.session.scalars(
+            select(Rating)
+            .where(Rating.goal_id.in_(goal_ids))
+            .order_by(Rating.assessed_on, Rating.rater)
+        ):
+            ratings[rating.goal_id].append(rating)
+    return ratings
+
+
 def goal_progress(goal: Goal, as_at: date | None = None) -> GoalProgress:
     """Return a goal's ratings and per-rater progress as at a date (today by default)."""
-    as_at = as_at or date.today()
-    ratings = list(
-        db.session.scalars(
-            select(Rating)
-            .where(Rating.goal_id == goal.id)
-            .order_by(Rating.assessed_on, Rating.rater)
-        )
-    )
+    ratings = _ratings_by_goal([goal.id])[goal.id]
     important_change = goal.child.area.important_change
-    return GoalProgress(goal, ratings, _summaries(ratings, as_at, important_change))
+    return GoalProgress(goal, ratings, _summaries(ratings, as_at or date.today(), important_change))
 
 
 def child_summary(child: Child, as_at: date | None = None) -> list[GoalProgress]:
-    """Return every goal of a child with its progress, from one query of the ratings."""
-    as_at = as_at or date.today()
+    """Return every goal of a child with its progress: active goals first, then closed ones."""
     child_goals = list(
-        db.session.scalars(select(Goal).where(Goal.child_id == child.id).order_by(Goal.id))
+        db.session.scalars(
+            select(Goal).where(Goal.child_id == child.id).order_by(Goal.set_on, Goal.id)
+        )
     )
-    ratings_by_goal: dict[int, list[Rating]] = defaultdict(list)
-    for rating in db.session.scalars(
-        select(Rating)
-        .join(Goal, Goal.id == Rating.goal_id)
-        .where(Goal.child_id == child.id)
-        .order_by(Rating.assessed_on, Rating.rater)
-    ):
-        ratings_by_goal[rating.goal_id].append(rating)
+    child_goals.sort(key=lambda goal: goal.status != "active")
+    ratings = _ratings_by_goal([goal.id for goal in child_goals])
+    as_at = as_at or date.today()
     important_change = child.area.important_change
     return [
-        GoalProgress(
-            goal,
-            ratings_by_goal[goal.id],
-            _summaries(ratings_by_goal[goal.id], as_at, important_change),
-        )
+        GoalProgress(goal, ratings[goal.id], _summaries(ratings[goal.id], as_at, important_change))
         for goal in child_goals
     ]
+
+
+def active_goals(child: Child) -> list[Goal]:
+    """Return the child's active goals, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Goal)
+            .where(Goal.child_id == child.id, Goal.status == "active")
+            .order_by(Goal.set_on, Goal.id)
+        )
+    )
+
+
+def active_goal_count(child: Child) -> int:
+    """Return how many goals the child has active now."""
+    return db.session.scalar(
+        select(func.count(Goal.id)).where(Goal.child_id == child.id, Goal.status == "active")
+    )
+
+
+def goal_limit_reached(child: Child) -> bool:
+    """Return whether the child already has the area's most active goals."""
+    return active_goal_count(child) >= child.area.max_active_goals
+
+
+def limit_message(child: Child) -> str:
+    """Say plainly why no more goals can be set."""
+    limit = child.area.max_active_goals
+    return (
+        f"{child.first_name or 'This child'} already has {limit} goals to work on, the most at "
+        "one time. Mark a goal as achieved or stopped before setting a new one."
+    )
+
+
+def outcomes_for_goals(child: Child) -> list[StrategicOutcome]:
+    """Return the area's outcomes that new goals may link to: not retired, in the area's order."""
+    return list(
+        db.session.scalars(
+            select(StrategicOutcome)
+            .where(StrategicOutcome.area_id == child.area_id, StrategicOutcome.retired_at.is_(None))
+            .order_by(StrategicOutcome.position, StrategicOutcome.code)
+        )
+    )
+
+
+def _outcomes_by_id(child: Child, outcome_ids: list[int]) -> list[StrategicOutcome]:
+    """Return the chosen outcomes, refusing any that are not the area's current ones."""
+    allowed = {outcome.id: outcome for outcome in outcomes_for_goals(child)}
+    chosen = [allowed[outcome_id] for outcome_id in outcome_ids if outcome_id in allowed]
+    if len(chosen) != len(set(outcome_ids)):
+        raise GoalError("Choose outcomes from the list", "outcomes")
+    return chosen
+
+
+def _check_goal_fields(text: str, occupation_area: str, sub_area: str | None, importance: int):
+    """Apply the rules every goal meets, whoever sets it."""
+    if not text.strip():
+        raise GoalError("Enter the goal", "text")
+    if len(text.strip()) > 500:
+        raise GoalError("The goal must be 500 characters or fewer", "text")
+    if occupation_area not in vocabulary.OCCUPATION_AREAS:
+        raise GoalError("Choose what kind of activity the goal is about", "occupation_area")
+    if sub_area and vocabulary.OCCUPATION_AREA_OF_SUB_AREA.get(sub_area) != occupation_area:
+        raise GoalError("Choose a kind of activity that fits the area", "sub_area")
+    if not scoring.is_valid_score(importance):
+        raise GoalError("Choose how important the goal is, from 1 to 10", "importance")
+
+
+def set_goal(
+    child: Child,
+    *,
+    text: str,
+    occupation_area: str,
+    importance: int,
+    set_on: date,
+    set_by: User,
+    sub_area: str | None = None,
+    outcome_ids: list[int] | None = None,
+    today: date | None = None,
+) -> Goal:
+    """Set a new goal in the family's words, within the area's limit of active goals."""
+    _check_goal_fields(text, occupation_area, sub_area, importance)
+    if set_on > (today or date.today()):
+        raise GoalError("The date the goal was set must be today or in the past", "set_on")
+    if goal_limit_reached(child):
+        raise GoalError(limit_message(child))
+    goal = Goal(
+        child_id=child.id,
+        text=text.strip(),
+        occupation_area=occupation_area,
+        sub_area=sub_area or None,
+        importance=importance,
+        set_on=set_on,
+        created_by_id=set_by.id,
+        outcomes=_outcomes_by_id(child, outcome_ids or []),
+    )
+    db.session.add(goal)
+    db.session.flush()
+    audit.record("goal_set", child=child, user=set_by, detail={"goal_id": goal.id})
+    return goal
+
+
+CHANGED_MEANWHILE = (
+    "Someone else changed this goal while you were working on it. "
+    "Check the goal as it is now, then make your change again."
+)
+
+
+def check_version(goal: Goal, expected_version: int | None) -> None:
+    """Refuse a change made to an older copy of the goal than the one stored now."""
+    if expected_version is not None and expected_version != goal.version:
+        raise GoalError(CHANGED_MEANWHILE, "version")
+
+
+def edit_goal(
+    goal: Goal,
+    *,
+    text: str,
+    importance: int,
+    outcome_ids: list[int],
+    changed_by: User,
+    expected_version: int | None = None,
+) -> None:
+    """Change a goal's wording, importance or outcomes, keeping the earlier wording."""
+    check_version(goal, expected_version)
+    _check_goal_fields(text, goal.occupation_area, goal.sub_area, importance)
+    text = text.strip()
+    if text != goal.text:
+        db.session.add(GoalRevision(goal_id=goal.id, text=goal.text, changed_by_id=changed_by.id))
+    before = {
+        "text": goal.text,
+        "importance": goal.importance,
+        "outcomes": [outcome.code for outcome in goal.outcomes],
+    }
+    goal.text = text
+    goal.importance = importance
+    goal.outcomes = _outcomes_by_id(goal.child, outcome_ids) + [
+        outcome for outcome in goal.outcomes if outcome.retired_at is not None
+    ]
+    db.session.flush()
+    audit.record(
+        "goal_edited",
+        child=goal.child,
+        user=changed_by,
+        detail={"goal_id": goal.id, "before": before},
+    )
+
+
+def change_status(
+    goal: Goal,
+    status: str,
+    *,
+    on: date | None,
+    changed_by: User,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> None:
+    """Mark a goal achieved or stopped on a date, or re-open it; every rating is kept."""
+    check_version(goal, expected_version)
+    today = today or date.today()
+    if status not in vocabulary.GOAL_STATUSES:
+        raise GoalError("Choose what happened to the goal", "status")
+    if status == "active":
+        if goal.status != "active" and goal_limit_reached(goal.child):
+            raise GoalError(limit_message(goal.child), "status")
+        closed_on = None
+    else:
+        if on is None:
+            raise GoalError("Enter the date", "closed_on")
+        if on > today:
+            raise GoalError("The date must be today or in the past", "closed_on")
+        if on < goal.set_on:
+            raise GoalError(
+                f"The date must be on or after the goal was set ({goal.set_on:%d %m %Y})",
+                "closed_on",
+            )
+        closed_on = on
+    before = {
+        "status": goal.status,
+        "closed_on": goal.closed_on.isoformat() if goal.closed_on else None,
+    }
+    goal.status = status
+    goal.closed_on = closed_on
+    db.session.flush()
+    audit.record(
+        "goal_status_changed",
+        child=goal.child,
+        user=changed_by,
+        detail={"goal_id": goal.id, "before": before, "status": status},
+    )
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    """What recording a review did: ratings added, corrected, or already there."""
+
+    created: int
+    corrected: int
+    unchanged: int
+
+
+def existing_ratings(goal_ids: list[int], rater: str, assessed_on: date) -> dict[int, Rating]:
+    """Return the rater's ratings on that day for these goals, by goal."""
+    if not goal_ids:
+        return {}
+    return {
+        rating.goal_id: rating
+        for rating in db.session.scalars(
+            select(Rating).where(
+                Rating.goal_id.in_(goal_ids),
+                Rating.rater == rater,
+                Rating.assessed_on == assessed_on,
+            )
+        )
+    }
+
+
+def record_review(
+    child: Child,
+    *,
+    rater: str,
+    assessed_on: date,
+    scores: Mapping[int, tuple[int, int]],
+    recorded_by: User,
+    note: str = "",
+    replace_same_day: bool = False,
+    today: date | None = None,
+) -> ReviewResult:
+    """Record one rater's ratings of several goals on one day, all of them or none.
+
+    Rating again on the same day corrects that day's rating, but only when the caller says so;
+    the replaced values are kept in the audit trail.
+    """
+    today = today or date.today()
+    if rater not in vocabulary.RATERS:
+        raise GoalError("Say whose view these ratings are", "rater")
+    if assessed_on > today:
+        raise GoalError("The date must be today or in the past", "assessed_on")
+    if not scores:
+        raise GoalError("Rate at least one goal", "scores")
+    goals = {goal.id: goal for goal in child.goals}
+    for goal_id, (performance, satisfaction) in scores.items():
+        goal = goals.get(goal_id)
+        if goal is None:
+            raise GoalError("Rate only this child's goals", "scores")
+        if not (scoring.is_valid_score(performance) and scoring.is_valid_score(satisfaction)):
+            raise GoalError("Scores must be whole numbers from 1 to 10", f"goal-{goal_id}")
+        if assessed_on < goal.set_on:
+            raise GoalError(
+                f"The date must be on or after the goal “{goal.text[:60]}” was set "
+                f"({goal.set_on.day} {goal.set_on:%B %Y})",
+                "assessed_on",
+            )
+    existing = existing_ratings(list(scores), rater, assessed_on)
+    changes = {
+        goal_id: rating
+        for goal_id, rating in existing.items()
+        if (rating.performance, rating.satisfaction) != tuple(scores[goal_id])
+    }
+    if changes and not replace_same_day:
+        raise GoalError("There are already ratings on this day", "replace_same_day")
+    created = 0
+    for goal_id, (performance, satisfaction) in scores.items():
+        rating = existing.get(goal_id)
+        if rating is None:
+            db.session.add(
+                Rating(
+                    goal_id=goal_id,
+                    rater=rater,
+                    assessed_on=assessed_on,
+                    performance=performance,
+                    satisfaction=satisfaction,
+                    note=note.strip(),
+                    recorded_by_id=recorded_by.id,
+                )
+            )
+            created += 1
+        elif goal_id in changes:
+            audit.record(
+                "rating_corrected",
+                child=child,
+                user=recorded_by,
+                detail={
+                    "goal_id": goal_id,
+                    "rater": rater,
+                    "assessed_on": assessed_on.isoformat(),
+                    "before": {
+                        "performance": rating.performance,
+                        "satisfaction": rating.satisfaction,
+                    },
+                    "after": {"performance": performance, "satisfaction": satisfaction},
+                },
+            )
+            rating.performance, rating.satisfaction = performance, satisfaction
+            rating.recorded_by_id = recorded_by.id
+    if created or changes:
+        if note.strip():
+            db.session.add(Note(child_id=child.id, author_id=recorded_by.id, body=note.strip()))
+        audit.record(
+            "review_recorded",
+            child=child,
+            user=recorded_by,
+            detail={
+                "rater": rater,
+                "assessed_on": assessed_on.isoformat(),
+                "goals": sorted(scores),
+            },
+        )
+    db.session.flush()
+    return ReviewResult(created, len(changes), len(existing) - len(changes))
+
+
+@dataclass(frozen=True)
+class ReviewGoalLine:
+    """One goal in a review: this review's scores, the previous ones, and the change from first."""
+
+    goal: Goal
+    rating: Rating
+    previous: Rating | None
+    series: scoring.SeriesSummary
+
+
+@dataclass(frozen=True)
+class Review:
+    """One rater's ratings of a child's goals on one date, with totals and change."""
+
+    rater: str
+    assessed_on: date
+    lines: list[ReviewGoalLine]
+    total_performance: float
+    total_satisfaction: float
+    total_change_performance: float | None
+    total_change_satisfaction: float | None
+
+
+def review(child: Child, rater: str, assessed_on: date) -> Review | None:
+    """Return the review of that rater and date, compared with earlier ratings; None if none."""
+    progress = {item.goal.id: item for item in child_summary(child, as_at=assessed_on)}
+    lines = []
+    for item in progress.values():
+        ratings = item.ratings_by(rater)
+        today = [rating for rating in ratings if rating.assessed_on == assessed_on]
+        if not today:
+            continue
+        earlier = [rating for rating in ratings if rating.assessed_on < assessed_on]
+        lines.append(
+            ReviewGoalLine(
+                item.goal, today[0], earlier[-1] if earlier else None, item.series[rater]
+            )
+        )
+    if not lines:
+        return None
+    total_performance, total_satisfaction = scoring.review_totals(
+        [line.rating.performance for line in lines], [line.rating.satisfaction for line in lines]
+    )
+    change_performance, change_satisfaction = scoring.total_change(line.series for line in lines)
+    return Review(
+        rater,
+        assessed_on,
+        lines,
+        total_performance,
+        total_satisfaction,
+        change_performance,
+        change_satisfaction,
+    )
+
+
+def reviews(child: Child) -> list[tuple[str, date, int]]:
+    """Return every (rater, date, goals rated) of the child's reviews, newest first."""
+    rows = db.session.execute(
+        select(Rating.rater, Rating.assessed_on, func.count(Rating.id))
+        .join(Goal, Goal.id == Rating.goal_id)
+        .where(Goal.child_id == child.id)
+        .group_by(Rating.rater, Rating.assessed_on)
+        .order_by(Rating.assessed_on.desc(), Rating.rater)
+    )
+    return [(rater, assessed_on, count) for rater, assessed_on, count in rows]
+
+
+def add_note(child: Child, body: str, author: User, goal: Goal | None = None) -> Note:
+    """Add a note to the child's record, such as news between meetings."""
+    body = body.strip()
+    if not body:
+        raise GoalError("Enter the note", "body")
+    if len(body) > 2000:
+        raise GoalError("The note must be 2000 characters or fewer", "body")
+    note = Note(
+        child_id=child.id, author_id=author.id, body=body, goal_id=goal.id if goal else None
+    )
+    db.session.add(note)
+    db.session.flush()
+    audit.record("note_added", child=child, user=author, detail={"note_id": note.id})
+    return note
+
+
+def notes(child: Child) -> list[Note]:
+    """Return the child's notes, newest first."""
+    return list(
+        db.session.scalars(
+            select(Note).where(Note.child_id == child.id).order_by(Note.created_at.desc())
+        )
+    )

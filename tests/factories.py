@@ -21,6 +21,7 @@ from goaltracker.models import (
 PASSWORD = "correct horse battery staple"  # noqa: S105
 _PASSWORD_HASH = None
 _sequence = count(1)
+FIRST_RATING_DAY = date(2026, 1, 10)
 
 
 def password_hash() -> str:
@@ -186,6 +187,7 @@ def build_world() -> World:
     link_family(parent, child)
     link_family(other_parent, other_child)
     goal = make_goal(child)
+    make_rating(goal, FIRST_RATING_DAY, 3, 4)
     other_goal = make_goal(other_child, text="Ask for a drink")
     db.session.commit()
     return World(

@@ -58,6 +58,12 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "practitioner.invitation_sent": ("GET", only({"key_worker", "colleague"}, ok=302)),
     "children.show": ("GET", only(CHILD_TEAM)),
     "children.goal": ("GET", only(CHILD_TEAM)),
+    "children.new_goal": ("GET", only(CHILD_TEAM)),
+    "children.edit_goal": ("GET", only(CHILD_TEAM)),
+    "children.goal_status": ("GET", only(CHILD_TEAM)),
+    "children.new_review": ("GET", only(CHILD_TEAM)),
+    "children.show_review": ("GET", only(CHILD_TEAM)),
+    "children.add_note": ("POST", only(CHILD_TEAM)),
     "manager.home": ("GET", only({"manager"})),
     "admin.home": ("GET", only({"admin", "other_area_admin"})),
 }
@@ -65,7 +71,13 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
 
 def url_for_rule(rule, world) -> str:
     """Fill a rule's URL parameters with the world's child, goal and a made-up token."""
-    values = {"child_id": world.child.id, "goal_id": world.goal.id, "token": "no-such-token"}
+    values = {
+        "child_id": world.child.id,
+        "goal_id": world.goal.id,
+        "token": "no-such-token",
+        "rater": "parent_carer",
+        "assessed_on": factories.FIRST_RATING_DAY.isoformat(),
+    }
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 

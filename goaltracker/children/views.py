@@ -1,32 +1,265 @@
 """A child's record, seen by the family and by the practitioners the family allows."""
 
-from flask import Blueprint, abort, render_template
+from datetime import date
 
-from goaltracker import audit, goals, policy
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from goaltracker import audit, charts, goals, policy, scoring, vocabulary
+from goaltracker.children.forms import (
+    EditGoalForm,
+    GoalForm,
+    NoteForm,
+    StatusForm,
+    review_form,
+)
 from goaltracker.extensions import db
 from goaltracker.models import Goal
 
 blueprint = Blueprint("children", __name__, url_prefix="/children")
 
-
-@blueprint.route("/<int:child_id>")
-@policy.role_required("family", "practitioner")
-def show(child_id: int):
-    """Show every goal of the child with its progress."""
-    child = policy.child_or_abort(child_id)
-    summary = goals.child_summary(child)
-    audit.record_now("child_record_viewed", child=child)
-    return render_template("children/show.html", child=child, summary=summary)
+CHILD_TEAM = ("family", "practitioner")
 
 
-@blueprint.route("/<int:child_id>/goals/<int:goal_id>")
-@policy.role_required("family", "practitioner")
-def goal(child_id: int, goal_id: int):
-    """Show one goal with its ratings over time."""
+def goal_or_abort(child_id: int, goal_id: int):
+    """Return the child (if the user may see it) and its goal, or 404/403."""
     child = policy.child_or_abort(child_id)
     goal = db.session.get(Goal, goal_id)
     if goal is None or goal.child_id != child.id:
         abort(404)
+    return child, goal
+
+
+def show_goal_error(form, error: goals.GoalError) -> None:
+    """Attach a rule's message to the form field it concerns, or to the form as a whole."""
+    field = getattr(form, error.field_name, None) if error.field_name else None
+    if field is None or not hasattr(field, "errors"):
+        field = next(iter(form))
+    if not isinstance(field.errors, list):
+        field.errors = list(field.errors)
+    field.errors.append(str(error))
+
+
+@blueprint.route("/<int:child_id>")
+@policy.role_required(*CHILD_TEAM)
+def show(child_id: int):
+    """Show every goal of the child with its progress, the reviews and the notes."""
+    child = policy.child_or_abort(child_id)
+    audit.record_now("child_record_viewed", child=child)
+    return render_template(
+        "children/show.html",
+        child=child,
+        summary=goals.child_summary(child),
+        reviews=goals.reviews(child),
+        notes=goals.notes(child),
+        note_form=NoteForm(),
+        limit_reached=goals.goal_limit_reached(child),
+    )
+
+
+@blueprint.route("/<int:child_id>/goals/new", methods=["GET", "POST"])
+@policy.role_required(*CHILD_TEAM)
+def new_goal(child_id: int):
+    """Set a goal with the family, in their words, guided by everyday activities."""
+    child = policy.child_or_abort(child_id)
+    form = GoalForm()
+    form.set_outcome_choices(goals.outcomes_for_goals(child))
+    if request.method == "GET":
+        form.set_on.data = date.today()
+    limit_reached = goals.goal_limit_reached(child)
+    if form.validate_on_submit():
+        try:
+            goal = goals.set_goal(
+                child,
+                text=form.text.data,
+                occupation_area=form.occupation_area.data,
+                importance=int(form.importance.data),
+                set_on=form.set_on.data,
+                set_by=current_user,
+                outcome_ids=[int(value) for value in form.outcomes.data or []],
+            )
+        except goals.GoalError as error:
+            db.session.rollback()
+            show_goal_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Goal saved: “{goal.text}”", "success")
+            if "add_another" in request.form and not goals.goal_limit_reached(child):
+                return redirect(url_for("children.new_goal", child_id=child.id))
+            return redirect(url_for("children.show", child_id=child.id))
+    return render_template(
+        "children/new_goal.html",
+        child=child,
+        form=form,
+        limit_reached=limit_reached,
+        limit_message=goals.limit_message(child),
+        active_count=goals.active_goal_count(child),
+    )
+
+
+@blueprint.route("/<int:child_id>/goals/<int:goal_id>")
+@policy.role_required(*CHILD_TEAM)
+def goal(child_id: int, goal_id: int):
+    """Show one goal with its ratings over time, as a chart and as a table."""
+    child, goal = goal_or_abort(child_id, goal_id)
     progress = goals.goal_progress(goal)
     audit.record_now("goal_viewed", child=child, detail={"goal_id": goal.id})
-    return render_template("children/goal.html", child=child, goal=goal, progress=progress)
+    return render_template(
+        "children/goal.html",
+        child=child,
+        goal=goal,
+        progress=progress,
+        chart=charts.progress_chart(progress.ratings),
+    )
+
+
+@blueprint.route("/<int:child_id>/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@policy.role_required(*CHILD_TEAM)
+def edit_goal(child_id: int, goal_id: int):
+    """Change a goal's words, importance or outcomes; earlier wording is kept."""
+    child, goal = goal_or_abort(child_id, goal_id)
+    form = EditGoalForm(obj=None if request.method == "POST" else goal)
+    form.set_outcome_choices(goals.outcomes_for_goals(child))
+    if request.method == "GET":
+        form.importance.data = str(goal.importance)
+        form.outcomes.data = [str(outcome.id) for outcome in goal.outcomes]
+    if form.validate_on_submit():
+        try:
+            goals.edit_goal(
+                goal,
+                text=form.text.data,
+                importance=int(form.importance.data),
+                outcome_ids=[int(value) for value in form.outcomes.data or []],
+                changed_by=current_user,
+                expected_version=form.version.data,
+            )
+            db.session.commit()
+        except goals.GoalError as error:
+            db.session.rollback()
+            show_goal_error(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            show_goal_error(form, goals.GoalError(goals.CHANGED_MEANWHILE, "version"))
+        else:
+            flash("Goal updated.", "success")
+            return redirect(url_for("children.goal", child_id=child.id, goal_id=goal.id))
+    return render_template("children/edit_goal.html", child=child, goal=goal, form=form)
+
+
+@blueprint.route("/<int:child_id>/goals/<int:goal_id>/status", methods=["GET", "POST"])
+@policy.role_required(*CHILD_TEAM)
+def goal_status(child_id: int, goal_id: int):
+    """Mark a goal achieved or stopped, or work on it again; ratings are always kept."""
+    child, goal = goal_or_abort(child_id, goal_id)
+    form = StatusForm()
+    if request.method == "GET":
+        form.status.data = goal.status
+        form.closed_on.data = goal.closed_on
+        form.version.data = goal.version
+    if form.validate_on_submit():
+        try:
+            goals.change_status(
+                goal,
+                form.status.data,
+                on=form.closed_on.data,
+                changed_by=current_user,
+                expected_version=form.version.data,
+            )
+            db.session.commit()
+        except goals.GoalError as error:
+            db.session.rollback()
+            show_goal_error(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            show_goal_error(form, goals.GoalError(goals.CHANGED_MEANWHILE, "version"))
+        else:
+            flash(
+                f"Goal marked as {vocabulary.GOAL_STATUS_LABELS[goal.status].lower()}.", "success"
+            )
+            return redirect(url_for("children.goal", child_id=child.id, goal_id=goal.id))
+    return render_template("children/goal_status.html", child=child, goal=goal, form=form)
+
+
+@blueprint.route("/<int:child_id>/review", methods=["GET", "POST"])
+@policy.role_required(*CHILD_TEAM)
+def new_review(child_id: int):
+    """Rate the child's active goals: one rater, one day, without showing earlier scores."""
+    child = policy.child_or_abort(child_id)
+    active = goals.active_goals(child)
+    form = review_form(active)
+    if request.method == "GET":
+        rater = request.args.get("rater")
+        form.rater.data = rater if rater in vocabulary.RATERS else None
+        form.assessed_on.data = date.today()
+    confirm_replace = False
+    if active and form.validate_on_submit():
+        try:
+            goals.record_review(
+                child,
+                rater=form.rater.data,
+                assessed_on=form.assessed_on.data,
+                scores=form.scores(),
+                recorded_by=current_user,
+                note=form.note.data or "",
+                replace_same_day=form.replace_same_day.data == "yes",
+            )
+        except goals.GoalError as error:
+            db.session.rollback()
+            if error.field_name == "replace_same_day":
+                confirm_replace = True
+                form.replace_same_day.data = "yes"
+            else:
+                show_goal_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(
+                url_for(
+                    "children.show_review",
+                    child_id=child.id,
+                    rater=form.rater.data,
+                    assessed_on=form.assessed_on.data.isoformat(),
+                )
+            )
+    return render_template(
+        "children/new_review.html",
+        child=child,
+        form=form,
+        active=active,
+        confirm_replace=confirm_replace,
+        suggest_parent=scoring.suggest_parent_rating(child.date_of_birth, date.today()),
+        performance_scale=vocabulary.PERFORMANCE_SCALE,
+        satisfaction_scale=vocabulary.SATISFACTION_SCALE,
+    )
+
+
+@blueprint.route("/<int:child_id>/reviews/<rater>/<assessed_on>")
+@policy.role_required(*CHILD_TEAM)
+def show_review(child_id: int, rater: str, assessed_on: str):
+    """Show a review's totals and, after rating, how each goal compares with before."""
+    child = policy.child_or_abort(child_id)
+    try:
+        day = date.fromisoformat(assessed_on)
+    except ValueError:
+        abort(404)
+    if rater not in vocabulary.RATERS:
+        abort(404)
+    result = goals.review(child, rater, day)
+    if result is None:
+        abort(404)
+    audit.record_now("review_viewed", child=child, detail={"rater": rater, "on": assessed_on})
+    return render_template("children/review.html", child=child, review=result)
+
+
+@blueprint.route("/<int:child_id>/notes", methods=["POST"])
+@policy.role_required(*CHILD_TEAM)
+def add_note(child_id: int):
+    """Add a note to the child's record."""
+    child = policy.child_or_abort(child_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        goals.add_note(child, form.body.data, current_user)
+        db.session.commit()
+        flash("Note added.", "success")
+        return redirect(url_for("children.show", child_id=child.id) + "#notes")
+    return render_template("children/add_note.html", child=child, form=form), 200

@@ -33,7 +33,7 @@ class AddChildForm(FlaskForm):
     date_of_birth = DateField(
         "Date of birth",
         description="For example, 27 3 2016",
-        validators=[DataRequired("Enter the child's date of birth")],
+        required_message="Enter the child's date of birth",
     )
     primary_need = SelectField(
         "Primary need",

@@ -1,0 +1,184 @@
+"""Forms for setting goals, rating them, closing them and adding notes."""
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from goaltracker import vocabulary
+from goaltracker.forms import (
+    CharacterCountField,
+    CheckboxesField,
+    DateField,
+    RadioField,
+    SubmitField,
+    choice_list,
+)
+
+SCALE_CHOICES = [(str(value), str(value)) for value in vocabulary.SCALE_VALUES]
+
+
+def not_in_future(form, field):
+    """Dates people pick are today or earlier."""
+    if field.data is not None and field.data > date.today():
+        raise ValidationError("The date must be today or in the past")
+
+
+class GoalForm(FlaskForm):
+    """A goal in the family's own words, how important it is, and the outcomes it serves."""
+
+    text = CharacterCountField(
+        "What is the goal?",
+        description="Write it in the child's or family's own words.",
+        validators=[
+            DataRequired("Enter the goal"),
+            Length(max=500, message="The goal must be 500 characters or fewer"),
+        ],
+    )
+    occupation_area = RadioField(
+        "What kind of activity is it?",
+        choices=vocabulary.choices(vocabulary.OCCUPATION_AREA_LABELS),
+        validators=[DataRequired("Choose what kind of activity the goal is about")],
+    )
+    importance = RadioField(
+        "How important is this goal to the family?",
+        description="1 means not important at all, 10 means really important.",
+        choices=SCALE_CHOICES,
+        validators=[DataRequired("Choose how important the goal is, from 1 to 10")],
+    )
+    outcomes = CheckboxesField(
+        "Which of the area's outcomes does it help with?",
+        description="Choose all that fit, or none.",
+        choices=[],
+        validators=[Optional()],
+    )
+    set_on = DateField(
+        "When was the goal agreed?",
+        description="For example, 27 3 2026",
+        required_message="Enter the date the goal was agreed",
+        validators=[not_in_future],
+    )
+    version = HiddenField()
+    submit = SubmitField("Save goal")
+
+    def set_outcome_choices(self, outcomes) -> None:
+        """Offer the area's current outcomes, with their plain descriptions as hints."""
+        self.outcomes.choices = choice_list((outcome.id, outcome.title) for outcome in outcomes)
+        self.outcome_hints = {str(outcome.id): outcome.description for outcome in outcomes}
+
+
+class EditGoalForm(GoalForm):
+    """Changing a goal's words, importance and outcomes; its kind and start date stay."""
+
+    occupation_area = None
+    set_on = None
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField("Save changes")
+
+
+class StatusForm(FlaskForm):
+    """Marking a goal achieved or stopped, or working on it again."""
+
+    status = RadioField(
+        "What has happened with this goal?",
+        choices=[
+            ("achieved", "Achieved: the child can do it now"),
+            ("stopped", "Stopped: it no longer matters, or another goal replaces it"),
+            ("active", "Still working on it"),
+        ],
+        validators=[DataRequired("Choose what has happened with the goal")],
+    )
+    closed_on = DateField(
+        "When did this happen?",
+        description="Needed for achieved or stopped. For example, 27 3 2026",
+        validators=[Optional(), not_in_future],
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField("Save")
+
+
+class NoteForm(FlaskForm):
+    """A note on the record, such as good news between meetings."""
+
+    body = CharacterCountField(
+        "Add a note",
+        description="For example, something that went well this week.",
+        validators=[
+            DataRequired("Enter the note"),
+            Length(max=2000, message="The note must be 2000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Add note")
+
+
+class ReviewForm(FlaskForm):
+    """One rater's ratings of the child's active goals on one day; goal fields are added."""
+
+    rater = RadioField(
+        "Whose view is this?",
+        choices=vocabulary.choices(vocabulary.RATER_LABELS),
+        validators=[DataRequired("Say whose view these ratings are")],
+    )
+    assessed_on = DateField(
+        "Date of the ratings",
+        description="For example, 27 3 2026",
+        required_message="Enter the date of the ratings",
+        validators=[not_in_future],
+    )
+    note = CharacterCountField(
+        "Anything to add? (optional)",
+        validators=[Length(max=2000, message="The note must be 2000 characters or fewer")],
+    )
+    replace_same_day = HiddenField()
+    submit = SubmitField("Save ratings")
+
+    goal_fields: list
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check each goal has both scores or neither, and that at least one goal is rated."""
+        valid = super().validate(extra_validators)
+        rated = 0
+        for goal, performance, satisfaction in self.goal_fields:
+            if performance.data and satisfaction.data:
+                rated += 1
+            elif performance.data and not satisfaction.data:
+                satisfaction.errors.append(f"Choose how happy you are with “{goal.text[:60]}”")
+                valid = False
+            elif satisfaction.data and not performance.data:
+                performance.errors.append(f"Choose how well it is going for “{goal.text[:60]}”")
+                valid = False
+        if rated == 0 and valid and self.goal_fields:
+            first = self.goal_fields[0][1]
+            first.errors.append("Rate at least one goal")
+            valid = False
+        return valid
+
+    def scores(self) -> dict[int, tuple[int, int]]:
+        """Return the scores chosen, by goal."""
+        return {
+            goal.id: (int(performance.data), int(satisfaction.data))
+            for goal, performance, satisfaction in self.goal_fields
+            if performance.data and satisfaction.data
+        }
+
+
+def review_form(goals, **kwargs) -> ReviewForm:
+    """Return a review form with a performance and a satisfaction scale for each goal."""
+
+    class GoalReviewForm(ReviewForm):
+        pass
+
+    for goal in goals:
+        for kind in ("performance", "satisfaction"):
+            setattr(
+                GoalReviewForm,
+                f"{kind}_{goal.id}",
+                RadioField(kind.title(), choices=SCALE_CHOICES, validators=[Optional()]),
+            )
+    form = GoalReviewForm(**kwargs)
+    form.goal_fields = [
+        (goal, form[f"performance_{goal.id}"], form[f"satisfaction_{goal.id}"]) for goal in goals
+    ]
+    return form
