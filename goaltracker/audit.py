@@ -2,6 +2,8 @@
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from goaltracker.extensions import db
 from goaltracker.models import AuditEvent, Child, User
@@ -37,3 +39,45 @@ def record_now(action: str, **kwargs) -> AuditEvent:
     event = record(action, **kwargs)
     db.session.commit()
     return event
+
+
+def access_history(child: Child, limit: int = 200) -> list[AuditEvent]:
+    """Return who saw or changed the child's record, newest first, for the family to read."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.child_id == child.id)
+            .options(joinedload(AuditEvent.user).joinedload(User.organisation))
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+ACTION_WORDS = {
+    "child_added": "added the record",
+    "child_record_viewed": "looked at the record",
+    "goal_viewed": "looked at a goal",
+    "review_viewed": "looked at ratings",
+    "summary_viewed": "looked at the summary",
+    "summary_downloaded": "downloaded the summary",
+    "goal_set": "set a goal",
+    "goal_edited": "changed a goal",
+    "goal_status_changed": "changed a goal's status",
+    "review_recorded": "recorded ratings",
+    "rating_corrected": "corrected a rating",
+    "note_added": "added a note",
+    "family_invited": "invited a family member",
+    "invitation_accepted": "accepted an invitation",
+    "consent_granted": "allowed an organisation to see the record",
+    "consent_withdrawn": "stopped an organisation seeing the record",
+    "consent_requested": "asked about sharing",
+    "key_worker_changed": "changed the key worker",
+    "record_downloaded": "downloaded everything held",
+    "ratings_imported": "imported ratings",
+}
+
+
+def describe(event: AuditEvent) -> str:
+    """Return what an event means in plain words."""
+    return ACTION_WORDS.get(event.action, event.action.replace("_", " "))

@@ -450,16 +450,46 @@ def review(child: Child, rater: str, assessed_on: date) -> Review | None:
     )
 
 
-def reviews(child: Child) -> list[tuple[str, date, int]]:
-    """Return every (rater, date, goals rated) of the child's reviews, newest first."""
+@dataclass(frozen=True)
+class ReviewTotals:
+    """One review's date, rater, goals rated and total scores (the means of its ratings)."""
+
+    rater: str
+    assessed_on: date
+    goals_rated: int
+    total_performance: float
+    total_satisfaction: float
+
+
+def reviews(child: Child) -> list[ReviewTotals]:
+    """Return every review of the child with its totals, newest first, from one query."""
     rows = db.session.execute(
-        select(Rating.rater, Rating.assessed_on, func.count(Rating.id))
+        select(
+            Rating.rater,
+            Rating.assessed_on,
+            func.count(Rating.id),
+            func.sum(Rating.performance),
+            func.sum(Rating.satisfaction),
+        )
         .join(Goal, Goal.id == Rating.goal_id)
         .where(Goal.child_id == child.id)
         .group_by(Rating.rater, Rating.assessed_on)
         .order_by(Rating.assessed_on.desc(), Rating.rater)
     )
-    return [(rater, assessed_on, count) for rater, assessed_on, count in rows]
+    # Totals are sums divided in Python, so both databases give the same full-precision value.
+    return [
+        ReviewTotals(rater, assessed_on, count, performance / count, satisfaction / count)
+        for rater, assessed_on, count, performance, satisfaction in rows
+    ]
+
+
+def last_rated_on(child: Child) -> date | None:
+    """Return the date of the child's latest rating, by anyone."""
+    return db.session.scalar(
+        select(func.max(Rating.assessed_on))
+        .join(Goal, Goal.id == Rating.goal_id)
+        .where(Goal.child_id == child.id)
+    )
 
 
 def add_note(child: Child, body: str, author: User, goal: Goal | None = None) -> Note:

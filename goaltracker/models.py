@@ -106,6 +106,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     area: Mapped[Area | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -195,6 +196,20 @@ class Consent(db.Model):
     decided_by: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("child_id", "organisation_id"),)
+
+
+class ConsentRequest(db.Model):
+    """A practitioner's request that the family lets another organisation see the record."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    requested_by: Mapped[User | None] = relationship()
 
 
 goal_outcome = Table(

@@ -1,13 +1,14 @@
 """Children's records: adding children, the caseload, and family links."""
 
 import secrets
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 
-from goaltracker import audit
+from goaltracker import audit, scoring
 from goaltracker.extensions import db
-from goaltracker.models import Child, Consent, User
+from goaltracker.models import Child, Consent, Goal, Rating, User
 
 
 def new_reference() -> str:
@@ -71,3 +72,217 @@ def caseload_query(practitioner: User):
         )
         .order_by(Child.first_name, Child.last_name, Child.id)
     )
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    """One child on a caseload, with what the key worker needs to plan reviews."""
+
+    child: Child
+    last_rated_on: date | None
+    active_goals: int
+    got_worse: bool
+    review_status: str
+    review_due_on: date | None
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    """One page of a caseload, and how many children match in all."""
+
+    entries: list[CaseloadEntry]
+    total: int
+    page: int
+    per_page: int
+    counts: dict[str, int]
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages."""
+        return max(1, -(-self.total // self.per_page))
+
+
+CASELOAD_SORTS = ("due", "name", "last_review", "active_goals", "worse")
+CASELOAD_SHOWS = ("all", "needs_review", "overdue", "worse")
+
+
+def _worse_children(children, important_change: float):
+    """Return a query of children with an active goal whose latest rating fell by T or more."""
+    ordered = (Rating.goal_id, Rating.rater)
+    ranked = (
+        select(
+            Goal.child_id,
+            Rating.goal_id,
+            Rating.rater,
+            Rating.performance,
+            Rating.satisfaction,
+            func.row_number()
+            .over(partition_by=ordered, order_by=Rating.assessed_on.asc())
+            .label("from_first"),
+            func.row_number()
+            .over(partition_by=ordered, order_by=Rating.assessed_on.desc())
+            .label("from_last"),
+        )
+        .join(Goal, Goal.id == Rating.goal_id)
+        .where(Goal.status == "active", Goal.child_id.in_(children))
+        .cte("ranked")
+    )
+    baseline = ranked.alias("baseline")
+    latest = ranked.alias("latest")
+    return (
+        select(latest.c.child_id)
+        .join(
+            baseline,
+            and_(baseline.c.goal_id == latest.c.goal_id, baseline.c.rater == latest.c.rater),
+        )
+        .where(
+            latest.c.from_last == 1,
+            baseline.c.from_first == 1,
+            latest.c.from_first > 1,
+            or_(
+                latest.c.performance - baseline.c.performance <= -important_change,
+                latest.c.satisfaction - baseline.c.satisfaction <= -important_change,
+            ),
+        )
+        .distinct()
+    )
+
+
+def caseload(
+    practitioner: User,
+    *,
+    today: date,
+    sort: str = "due",
+    show: str = "all",
+    page: int = 1,
+    per_page: int = 25,
+) -> CaseloadPage:
+    """Return a page of the practitioner's caseload, computed by the database in one pass."""
+    area = practitioner.area
+    visible = caseload_query(practitioner).with_only_columns(Child.id).order_by(None)
+    last_rated = (
+        select(Goal.child_id, func.max(Rating.assessed_on).label("last_rated_on"))
+        .join(Rating, Rating.goal_id == Goal.id)
+        .where(Goal.child_id.in_(visible))
+        .group_by(Goal.child_id)
+        .subquery()
+    )
+    active = (
+        select(Goal.child_id, func.count(Goal.id).label("active_goals"))
+        .where(Goal.status == "active", Goal.child_id.in_(visible))
+        .group_by(Goal.child_id)
+        .subquery()
+    )
+    worse = _worse_children(visible, area.important_change).subquery()
+    overdue_before = today - timedelta(days=area.review_interval_days)
+    due_soon_before = overdue_before + timedelta(days=scoring.DUE_SOON_DAYS + 1)
+    status = case(
+        (last_rated.c.last_rated_on.is_(None), 1),
+        (last_rated.c.last_rated_on < overdue_before, 0),
+        (last_rated.c.last_rated_on < due_soon_before, 2),
+        else_=3,
+    ).label("status_order")
+    got_worse = case((worse.c.child_id.is_not(None), 1), else_=0).label("got_worse")
+    active_goals = func.coalesce(active.c.active_goals, 0).label("active_goals")
+    rows = (
+        select(
+            Child.id.label("child_id"), last_rated.c.last_rated_on, active_goals, got_worse, status
+        )
+        .outerjoin(last_rated, last_rated.c.child_id == Child.id)
+        .outerjoin(active, active.c.child_id == Child.id)
+        .outerjoin(worse, worse.c.child_id == Child.id)
+        .where(Child.id.in_(visible))
+        .subquery()
+    )
+    counts = dict(
+        db.session.execute(
+            select(rows.c.status_order, func.count()).group_by(rows.c.status_order)
+        ).all()
+    )
+    worse_count = db.session.scalar(select(func.count()).where(rows.c.got_worse == 1))
+    filters = {
+        "all": true(),
+        "needs_review": rows.c.status_order <= 2,
+        "overdue": rows.c.status_order == 0,
+        "worse": rows.c.got_worse == 1,
+    }
+    condition = filters.get(show, true())
+    names = (Child.first_name, Child.last_name, Child.id)
+    orders = {
+        "due": (rows.c.status_order, rows.c.last_rated_on.asc(), *names),
+        "name": names,
+        "last_review": (rows.c.last_rated_on.desc(), *names),
+        "active_goals": (rows.c.active_goals.desc(), *names),
+        "worse": (rows.c.got_worse.desc(), rows.c.status_order, *names),
+    }
+    total = db.session.scalar(select(func.count()).select_from(rows).where(condition))
+    page = max(1, page)
+    result = db.session.execute(
+        select(Child, rows.c.last_rated_on, rows.c.active_goals, rows.c.got_worse)
+        .join(rows, rows.c.child_id == Child.id)
+        .where(condition)
+        .order_by(*orders.get(sort, orders["due"]))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    entries = [
+        CaseloadEntry(
+            child=child,
+            last_rated_on=last_rated_on,
+            active_goals=active_count,
+            got_worse=bool(worse_flag),
+            review_status=scoring.review_status(last_rated_on, today, area.review_interval_days),
+            review_due_on=scoring.review_due_on(last_rated_on, area.review_interval_days),
+        )
+        for child, last_rated_on, active_count, worse_flag in result
+    ]
+    status_names = {
+        0: scoring.OVERDUE,
+        1: scoring.NOT_RATED,
+        2: scoring.DUE_SOON,
+        3: scoring.NOT_DUE,
+    }
+    summary = {status_names[key]: value for key, value in counts.items()}
+    summary["worse"] = worse_count
+    return CaseloadPage(entries, total, page, per_page, summary)
+
+
+def practitioners_of_area(area_id: int) -> list[User]:
+    """Return the area's active practitioners, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.area_id == area_id, User.role == "practitioner", User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+
+
+def children_of_area(area_id: int, page: int = 1, per_page: int = 50) -> tuple[list[Child], int]:
+    """Return a page of the area's children by reference, and how many there are."""
+    condition = (Child.area_id == area_id, Child.erased_at.is_(None))
+    total = db.session.scalar(select(func.count(Child.id)).where(*condition))
+    children = db.session.scalars(
+        select(Child)
+        .where(*condition)
+        .order_by(Child.reference)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return list(children), total
+
+
+def change_key_worker(child: Child, key_worker: User, changed_by: User) -> None:
+    """Give the child a new key worker, whose organisation becomes the lead organisation."""
+    if key_worker.role != "practitioner" or key_worker.area_id != child.area_id:
+        raise ValueError("The key worker must be a practitioner in the child's area")
+    before = {"key_worker_id": child.key_worker_id, "organisation_id": child.organisation_id}
+    child.key_worker_id = key_worker.id
+    child.organisation_id = key_worker.organisation_id
+    audit.record(
+        "key_worker_changed",
+        child=child,
+        user=changed_by,
+        detail={"before": before, "key_worker_id": key_worker.id},
+    )
+    db.session.flush()

@@ -8,7 +8,7 @@ decimal place with halves rounded away from zero.
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from goaltracker.vocabulary import AGE_BANDS, OTHER_AGE_BAND, SCALE_MAXIMUM, SCALE_MINIMUM
@@ -241,3 +241,41 @@ def describe_band(band: str | None) -> str:
 def suggest_parent_rating(date_of_birth: date, on: date) -> bool:
     """Return whether to suggest that a parent or carer rates for the child: under 8 on the date."""
     return age_on(date_of_birth, on) < SELF_RATING_SUGGESTED_FROM_AGE
+
+
+# Review schedule: a review is due once the area's interval has passed since the latest rating.
+NOT_RATED = "not_rated"
+OVERDUE = "overdue"
+DUE_SOON = "due_soon"
+NOT_DUE = "not_due"
+DUE_SOON_DAYS = 14
+
+REVIEW_STATUS_LABELS: dict[str, str] = {
+    NOT_RATED: "Not rated yet",
+    OVERDUE: "Review overdue",
+    DUE_SOON: "Review due soon",
+    NOT_DUE: "Up to date",
+}
+
+
+def review_due_on(last_rated_on: date | None, interval_days: int) -> date | None:
+    """Return the last day a review is on time: the latest rating plus the interval."""
+    if last_rated_on is None:
+        return None
+    return last_rated_on + timedelta(days=interval_days)
+
+
+def review_status(last_rated_on: date | None, today: date, interval_days: int) -> str:
+    """Return whether a review is overdue, due soon, not due, or the goals are not rated yet.
+
+    As in the outcomes report, a rating at most `interval_days` before today is on time: on day
+    84 of an 84-day interval the review is still on time (and due), on day 85 it is overdue.
+    """
+    due_on = review_due_on(last_rated_on, interval_days)
+    if due_on is None:
+        return NOT_RATED
+    if today > due_on:
+        return OVERDUE
+    if (due_on - today).days <= DUE_SOON_DAYS:
+        return DUE_SOON
+    return NOT_DUE

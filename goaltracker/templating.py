@@ -28,8 +28,8 @@ def format_datetime(value: datetime | None) -> str:
 NAVIGATION = {
     "family": [("family.home", "My goals")],
     "practitioner": [("practitioner.home", "Caseload"), ("practitioner.add_child", "Add a child")],
-    "manager": [("manager.home", "Outcomes")],
-    "admin": [("admin.home", "Area set-up")],
+    "manager": [("manager.home", "Outcomes"), ("admin.children", "Key workers")],
+    "admin": [("admin.home", "Area set-up"), ("admin.children", "Key workers")],
 }
 
 
@@ -79,4 +79,5 @@ def init_app(app: Flask) -> None:
         label=vocabulary.label,
         navigation_items=navigation_items,
         policy=policy,
+        scoring=scoring,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -67,6 +68,7 @@ TEST_CONFIG = {
 def _session_app():
     """Build the application and its schema, through the migrations, once per run."""
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": test_database_url()})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         reset_schema(db.engine)
         upgrade()
@@ -89,6 +91,19 @@ def app(_session_app):
         db.session.remove()
     app.config.clear()
     app.config.update(saved)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request has its own app context, g and database session.
+
+    The fixtures keep an app context open for the test's own queries; without this, requests
+    would share its `g` (and so the signed-in user) and its session, unlike real requests.
+    """
+
+    def open(self, *args, **kwargs):
+        """Make the request inside a fresh app context."""
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture

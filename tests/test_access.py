@@ -59,6 +59,14 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "children.show": ("GET", only(CHILD_TEAM)),
     "children.goal": ("GET", only(CHILD_TEAM)),
     "children.new_goal": ("GET", only(CHILD_TEAM)),
+    "children.summary": ("GET", only(CHILD_TEAM)),
+    "children.summary_pdf": ("GET", only(CHILD_TEAM)),
+    "practitioner.reminders": ("POST", only(PRACTITIONERS, ok=302)),
+    "practitioner.ask_consent": ("POST", only({"key_worker", "colleague"}, ok=302)),
+    "family.sharing": ("GET", only({"parent"})),
+    "family.decide": ("POST", only({"parent"}, ok=400)),  # allowed; an empty form is refused
+    "admin.children": ("GET", only({"admin", "other_area_admin", "manager"})),
+    "admin.key_worker": ("GET", only({"admin", "manager"})),
     "children.edit_goal": ("GET", only(CHILD_TEAM)),
     "children.goal_status": ("GET", only(CHILD_TEAM)),
     "children.new_review": ("GET", only(CHILD_TEAM)),
@@ -75,6 +83,7 @@ def url_for_rule(rule, world) -> str:
         "child_id": world.child.id,
         "goal_id": world.goal.id,
         "token": "no-such-token",
+        "organisation_id": world.school.id,
         "rater": "parent_carer",
         "assessed_on": factories.FIRST_RATING_DAY.isoformat(),
     }

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from goaltracker import scoring
 from goaltracker.scoring import (
     BANDS,
     DEFAULT_IMPORTANT_CHANGE,
@@ -661,3 +662,35 @@ def test_format_rejects_values_that_are_not_numbers(value: float) -> None:
     """Not-a-number is a calculation bug and must not be shown as a score."""
     with pytest.raises(ValueError, match="cannot show"):
         format_score(value)
+
+
+# Review schedule
+
+
+@pytest.mark.parametrize(
+    ("days_since", "status"),
+    [
+        (0, scoring.NOT_DUE),
+        (69, scoring.NOT_DUE),
+        (70, scoring.DUE_SOON),
+        (84, scoring.DUE_SOON),
+        (85, scoring.OVERDUE),
+        (400, scoring.OVERDUE),
+    ],
+)
+def test_review_status_at_the_edges_of_an_84_day_interval(days_since, status):
+    last = date(2026, 1, 1)
+    today = last + timedelta(days=days_since)
+    assert scoring.review_status(last, today, 84) == status
+
+
+def test_review_is_on_time_through_day_84_and_overdue_from_day_85():
+    last = date(2026, 1, 1)
+    assert scoring.review_due_on(last, 84) == date(2026, 3, 26)
+    assert scoring.review_status(last, date(2026, 3, 26), 84) != scoring.OVERDUE
+    assert scoring.review_status(last, date(2026, 3, 27), 84) == scoring.OVERDUE
+
+
+def test_goals_never_rated_are_not_rated_rather_than_due():
+    assert scoring.review_status(None, date(2026, 1, 1), 84) == scoring.NOT_RATED
+    assert scoring.review_due_on(None, 84) is None

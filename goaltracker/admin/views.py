@@ -1,11 +1,13 @@
 """Administrators' pages: the area's settings, organisations, outcomes and people."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import policy
+from goaltracker import policy, records
+from goaltracker.admin.forms import KeyWorkerForm
 from goaltracker.extensions import db
+from goaltracker.forms import choice_list
 from goaltracker.models import Area, User
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,3 +27,51 @@ def home():
         .order_by(User.role, User.name)
     ).all()
     return render_template("admin/home.html", areas=areas, staff=staff)
+
+
+def area_or_abort(area_id: int | None) -> Area:
+    """Return the user's area, refusing anyone who does not look after one."""
+    if area_id is None:
+        abort(404)
+    return db.get_or_404(Area, area_id)
+
+
+@blueprint.route("/children")
+@policy.role_required("admin", "manager")
+def children():
+    """List the area's children by reference and key worker, to reassign key workers."""
+    area_id = request.args.get("area", current_user.area_id, type=int)
+    if not policy.can_view_reports(current_user, area_id or 0):
+        abort(403)
+    area = area_or_abort(area_id)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    listed, total = records.children_of_area(area.id, page)
+    return render_template(
+        "admin/children.html", area=area, children=listed, total=total, page=page
+    )
+
+
+@blueprint.route("/children/<int:child_id>/key-worker", methods=["GET", "POST"])
+@policy.role_required("admin", "manager")
+def key_worker(child_id: int):
+    """Give a child a new key worker, for example when the key worker goes on leave."""
+    child = policy.child_or_abort(child_id, policy.can_reassign_key_worker)
+    form = KeyWorkerForm()
+    practitioners = records.practitioners_of_area(child.area_id)
+    form.key_worker_id.choices = choice_list(
+        [("", "Choose a practitioner")]
+        + [
+            (p.id, f"{p.name}, {p.organisation.name if p.organisation else 'no organisation'}")
+            for p in practitioners
+        ]
+    )
+    if form.validate_on_submit():
+        chosen = next((p for p in practitioners if str(p.id) == form.key_worker_id.data), None)
+        if chosen is None:
+            form.key_worker_id.errors.append("Choose the new key worker")
+        else:
+            records.change_key_worker(child, chosen, current_user)
+            db.session.commit()
+            flash(f"{chosen.name} is now the key worker for {child.reference}.", "success")
+            return redirect(url_for("admin.children", area=child.area_id))
+    return render_template("admin/key_worker.html", child=child, form=form)

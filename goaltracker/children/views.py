@@ -2,11 +2,29 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from goaltracker import audit, charts, goals, policy, scoring, vocabulary
+from goaltracker import (
+    audit,
+    charts,
+    consent,
+    goals,
+    policy,
+    review_summary,
+    scoring,
+    vocabulary,
+)
 from goaltracker.children.forms import (
     EditGoalForm,
     GoalForm,
@@ -15,7 +33,9 @@ from goaltracker.children.forms import (
     review_form,
 )
 from goaltracker.extensions import db
+from goaltracker.forms import choice_list
 from goaltracker.models import Goal
+from goaltracker.practitioner.forms import AskConsentForm
 
 blueprint = Blueprint("children", __name__, url_prefix="/children")
 
@@ -47,6 +67,15 @@ def show(child_id: int):
     """Show every goal of the child with its progress, the reviews and the notes."""
     child = policy.child_or_abort(child_id)
     audit.record_now("child_record_viewed", child=child)
+    last_rated = goals.last_rated_on(child)
+    interval = child.area.review_interval_days
+    sharing = consent.sharing(child)
+    ask_form = None
+    if policy.can_invite_family(current_user, child):
+        ask_form = AskConsentForm()
+        ask_form.organisation_id.choices = choice_list(
+            (line.organisation.id, line.organisation.name) for line in sharing if not line.can_see
+        )
     return render_template(
         "children/show.html",
         child=child,
@@ -55,7 +84,37 @@ def show(child_id: int):
         notes=goals.notes(child),
         note_form=NoteForm(),
         limit_reached=goals.goal_limit_reached(child),
+        review_status=scoring.review_status(last_rated, date.today(), interval),
+        review_due_on=scoring.review_due_on(last_rated, interval),
+        sharing=sharing,
+        ask_form=ask_form,
     )
+
+
+@blueprint.route("/<int:child_id>/summary")
+@policy.role_required(*CHILD_TEAM)
+def summary(child_id: int):
+    """Show the one-page summary for a review meeting, ready to print."""
+    child = policy.child_or_abort(child_id)
+    audit.record_now("summary_viewed", child=child)
+    return render_template(
+        "children/summary.html", child=child, summary=review_summary.build(child, date.today())
+    )
+
+
+@blueprint.route("/<int:child_id>/summary.pdf")
+@policy.role_required(*CHILD_TEAM)
+def summary_pdf(child_id: int):
+    """Download the review meeting summary as a PDF."""
+    child = policy.child_or_abort(child_id)
+    audit.record_now("summary_downloaded", child=child)
+    content = review_summary.to_pdf(review_summary.build(child, date.today()))
+    response = make_response(content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="goals-{child.reference}-{date.today().isoformat()}.pdf"'
+    )
+    return response
 
 
 @blueprint.route("/<int:child_id>/goals/new", methods=["GET", "POST"])

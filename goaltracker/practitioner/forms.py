@@ -77,3 +77,26 @@ class InviteFamilyForm(FlaskForm):
         validators=[DataRequired("Say who they are")],
     )
     submit = SubmitField("Send invitation")
+
+
+class RemindersForm(FlaskForm):
+    """Whether to get an email when reviews fall due."""
+
+    email_reminders = RadioField(
+        "Email me when reviews are due",
+        description="The email names no child: it asks you to sign in.",
+        choices=[("yes", "Yes"), ("no", "No")],
+        validators=[DataRequired("Choose yes or no")],
+    )
+    submit = SubmitField("Save")
+
+
+class AskConsentForm(FlaskForm):
+    """Which organisation to ask the family about."""
+
+    organisation_id = SelectField(
+        "Ask the family to let this organisation see the record",
+        choices=[],
+        validators=[DataRequired("Choose an organisation")],
+    )
+    submit = SubmitField("Ask the family")

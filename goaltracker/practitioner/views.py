@@ -1,11 +1,28 @@
 """Key workers' pages: the caseload, adding a child and inviting the family."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from datetime import date
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
-from goaltracker import accounts, mail, policy, records
+from goaltracker import accounts, consent, mail, policy, records
 from goaltracker.extensions import db
-from goaltracker.practitioner.forms import AddChildForm, InviteFamilyForm
+from goaltracker.forms import choice_list
+from goaltracker.practitioner.forms import (
+    AddChildForm,
+    AskConsentForm,
+    InviteFamilyForm,
+    RemindersForm,
+)
 
 blueprint = Blueprint("practitioner", __name__, url_prefix="/practitioner")
 
@@ -13,9 +30,68 @@ blueprint = Blueprint("practitioner", __name__, url_prefix="/practitioner")
 @blueprint.route("/")
 @policy.role_required("practitioner")
 def home():
-    """Show the practitioner's caseload."""
-    children = db.session.scalars(records.caseload_query(current_user)).all()
-    return render_template("practitioner/home.html", children=children)
+    """Show the caseload: who needs a review, and anything that got worse."""
+    sort = request.args.get("sort", "due")
+    show = request.args.get("show", "all")
+    sort = sort if sort in records.CASELOAD_SORTS else "due"
+    show = show if show in records.CASELOAD_SHOWS else "all"
+    page = request.args.get("page", 1, type=int) or 1
+    caseload = records.caseload(
+        current_user, today=date.today(), sort=sort, show=show, page=max(1, min(page, 10_000))
+    )
+    return render_template(
+        "practitioner/home.html",
+        caseload=caseload,
+        sort=sort,
+        show=show,
+        reminder_form=RemindersForm(
+            email_reminders="yes" if current_user.email_reminders else "no"
+        ),
+    )
+
+
+@blueprint.route("/reminders", methods=["POST"])
+@policy.role_required("practitioner")
+def reminders():
+    """Turn email reminders about due reviews on or off."""
+    form = RemindersForm()
+    if form.validate_on_submit():
+        current_user.email_reminders = form.email_reminders.data == "yes"
+        db.session.commit()
+        flash(
+            "Email reminders are " + ("on." if current_user.email_reminders else "off."), "success"
+        )
+    return redirect(url_for("practitioner.home"))
+
+
+@blueprint.route("/children/<int:child_id>/ask-consent", methods=["POST"])
+@policy.role_required("practitioner")
+def ask_consent(child_id: int):
+    """Ask the family to let another organisation see the record."""
+    child = policy.child_or_abort(child_id, policy.can_invite_family)
+    form = AskConsentForm()
+    form.organisation_id.choices = choice_list(
+        (line.organisation.id, line.organisation.name)
+        for line in consent.sharing(child)
+        if not line.can_see
+    )
+    if form.validate_on_submit():
+        try:
+            consent.ask(
+                child,
+                int(form.organisation_id.data),
+                current_user,
+                url_for("auth.sign_in", _external=True),
+            )
+        except consent.ConsentError as error:
+            db.session.rollback()
+            flash(str(error), "info")
+        else:
+            db.session.commit()
+            flash("The family has been asked. They decide on their own pages.", "success")
+    else:
+        flash("Choose an organisation to ask about.", "info")
+    return redirect(url_for("children.show", child_id=child.id) + "#sharing")
 
 
 @blueprint.route("/children/new", methods=["GET", "POST"])

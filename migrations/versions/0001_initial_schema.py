@@ -1,6 +1,6 @@
 """Initial schema: areas, people, children, goals, ratings, audit
 
-Revision ID: 3dbfb39b5b52
+Revision ID: 0001
 Revises:
 Create Date: 2026-11-24 06:05:52.226701
 

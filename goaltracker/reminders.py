@@ -1,0 +1,33 @@
+"""Email reminders that reviews are due: they name no child, only ask the key worker to sign in."""
+
+from datetime import date
+
+from flask import url_for
+from sqlalchemy import select
+
+from goaltracker import mail, records, scoring
+from goaltracker.extensions import db
+from goaltracker.models import User
+
+
+def send_review_reminders(today: date) -> int:
+    """Email each practitioner who asked for reminders and has reviews due; return how many."""
+    sent = 0
+    practitioners = db.session.scalars(
+        select(User).where(
+            User.role == "practitioner", User.active.is_(True), User.email_reminders.is_(True)
+        )
+    )
+    for practitioner in practitioners:
+        counts = records.caseload(practitioner, today=today, per_page=1).counts
+        due = counts.get(scoring.OVERDUE, 0) + counts.get(scoring.DUE_SOON, 0)
+        if not due:
+            continue
+        mail.send(
+            practitioner.email,
+            "Goal Tracker: reviews need your attention",
+            "Some reviews on your caseload are due or overdue.\n\n"
+            f"Sign in to see them: {url_for('practitioner.home', _external=True)}\n",
+        )
+        sent += 1
+    return sent

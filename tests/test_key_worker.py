@@ -1,0 +1,56 @@
+"""Reassigning a child's key worker: admins and managers of the area, audited, at once."""
+
+from sqlalchemy import select
+
+from goaltracker.extensions import db
+from goaltracker.models import AuditEvent
+
+
+def reassign(client, world, practitioner):
+    """Post a new key worker for the world's child."""
+    return client.post(
+        f"/admin/children/{world.child.id}/key-worker",
+        data={"key_worker_id": str(practitioner.id)},
+    )
+
+
+def test_admin_reassigns_and_the_new_key_worker_sees_the_child_at_once(app, client, auth, world):
+    auth.sign_in(world.admin)
+    assert reassign(client, world, world.school_practitioner).status_code == 302
+    db.session.refresh(world.child)
+    assert world.child.key_worker_id == world.school_practitioner.id
+    assert world.child.organisation_id == world.school.id
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "key_worker_changed"))
+    assert event.user_id == world.admin.id
+    assert event.detail["before"]["key_worker_id"] == world.key_worker.id
+    school = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(school).sign_in(world.school_practitioner)
+    assert school.get(f"/children/{world.child.id}").status_code == 200
+
+
+def test_manager_of_the_area_can_reassign(client, auth, world):
+    auth.sign_in(world.manager)
+    assert reassign(client, world, world.colleague).status_code == 302
+
+
+def test_admin_of_another_area_cannot_reassign(client, auth, world):
+    auth.sign_in(world.other_area_admin)
+    assert reassign(client, world, world.colleague).status_code == 403
+
+
+def test_practitioner_of_another_area_cannot_become_key_worker(client, auth, world):
+    auth.sign_in(world.admin)
+    response = reassign(client, world, world.other_area_practitioner)
+    assert response.status_code == 200
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    db.session.refresh(world.child)
+    assert world.child.key_worker_id == world.key_worker.id
+
+
+def test_children_list_shows_references_not_names(client, auth, world):
+    auth.sign_in(world.manager)
+    page = client.get("/admin/children").get_data(as_text=True)
+    assert world.child.reference in page
+    assert "Amir" not in page
