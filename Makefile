@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app goaltracker
 STATIC := goaltracker/static
 
-.PHONY: run test lint format assets install bench clean
+.PHONY: run test lint format assets install bench clean screenshots
 
 install: $(VENV)/.installed
 
@@ -48,10 +48,13 @@ test: install assets lint
 	@url=$$($(BIN)/python tests/postgres_url.py) || exit 1; \
 	if [ -n "$$url" ]; then \
 		echo "Running the suite again on PostgreSQL"; \
-		TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest; \
+		TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -m "not browser"; \
 	else \
 		echo "PostgreSQL is not reachable (set TEST_DATABASE_URL, or run a server at 127.0.0.1:5432 with a database 'test'): skipped the PostgreSQL run."; \
 	fi
+
+screenshots: install assets
+	GOALTRACKER_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 bench: install
 	$(BIN)/python -m bench

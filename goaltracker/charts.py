@@ -55,7 +55,7 @@ class Chart:
     height: int
     lines: list[Line]
     y_ticks: list[tuple[float, int]]
-    x_ticks: list[tuple[float, str]]
+    x_ticks: list[tuple[float, str, str]]
     plot_left: int
     plot_right: int
     plot_top: int
@@ -98,6 +98,9 @@ def progress_chart(ratings: Sequence) -> Chart | None:
             label = f"{vocabulary.label(vocabulary.RATER_LABELS, rater)}: {words}"
             lines.append(Line(label, colour, dash, points))
     shown = dates if len(dates) <= 6 else [dates[i * (len(dates) - 1) // 5] for i in range(6)]
-    x_ticks = [(x(day), f"{day:%b %Y}") for day in shown]
+    x_ticks = [
+        (x(day), f"{day:%b %Y}", "start" if index == 0 else "end" if day == last else "middle")
+        for index, day in enumerate(shown)
+    ]
     y_ticks = [(_y(value), value) for value in (1, 4, 7, 10)]
     return Chart(WIDTH, HEIGHT, lines, y_ticks, x_ticks, LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM)

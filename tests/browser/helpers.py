@@ -1,0 +1,82 @@
+"""Keyboard-only helpers and the accessibility check used by the journeys."""
+
+import json
+import os
+
+from tests.browser.conftest import AXE, SCREENSHOTS
+
+SERIOUS = ("serious", "critical")
+MAX_TABS = 300
+
+
+def _tab_until(page, test: str, what: str) -> None:
+    """Press Tab until the JavaScript test of the focused element `element` is true."""
+    for _ in range(MAX_TABS):
+        if page.evaluate(f"(element => {test})(document.activeElement)"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"could not reach {what} with the Tab key")
+
+
+def tab_to(page, selector: str) -> None:
+    """Press Tab until the element matching the selector has focus, as a keyboard user would."""
+    _tab_until(page, f"element.matches({json.dumps(selector)})", selector)
+
+
+def type_into(page, selector: str, text: str) -> None:
+    """Tab to a field and type into it."""
+    tab_to(page, selector)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def choose_radio(page, name: str, value: str) -> None:
+    """Tab into a radio group and move to the value with the arrow keys, as keyboards do."""
+    tab_to(page, f'input[type=radio][name="{name}"]')
+    for _ in range(20):
+        if page.evaluate(f"document.activeElement.value === {json.dumps(value)}"):
+            page.keyboard.press("Space")
+            return
+        page.keyboard.press("ArrowRight")
+    raise AssertionError(f"could not choose {value} in {name}")
+
+
+def press_button(page, text: str) -> None:
+    """Tab to a button by its text and press Enter."""
+    _tab_until(
+        page,
+        "element.matches('button, a.govuk-button') && "
+        f"element.innerText.replace(/\\s+/g, ' ').trim() === {json.dumps(text)}",
+        f"the button {text}",
+    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core on the page and fail on any serious or critical WCAG 2.2 AA violation."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+    )
+    problems = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} "
+        f"at {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in result["violations"]
+        if violation["impact"] in SERIOUS
+    ]
+    assert not problems, f"{page.url}: " + "; ".join(problems)
+
+
+def visit(page, url: str) -> None:
+    """Open a page and check it."""
+    page.goto(url)
+    check_accessibility(page)
+
+
+def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot for the docs when GOALTRACKER_SCREENSHOTS is set."""
+    if os.environ.get("GOALTRACKER_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,175 @@
+"""The journeys of journeys.md, walked in Chromium with the keyboard only, at phone width.
+
+Every page visited is checked with axe-core for serious or critical WCAG 2.2 AA problems.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+
+from goaltracker import demo
+from tests.browser.helpers import (
+    check_accessibility,
+    choose_radio,
+    press_button,
+    screenshot,
+    tab_to,
+    type_into,
+    visit,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base: str, email: str, password: str = demo.DEMO_PASSWORD) -> None:
+    """Sign in through the form, with the keyboard."""
+    visit(page, f"{base}/sign-in")
+    type_into(page, "#email", email)
+    type_into(page, "#password", password)
+    press_button(page, "Sign in")
+
+
+def type_date(page, field: str, day: date) -> None:
+    """Type a date into the day, month and year boxes."""
+    type_into(page, f"#{field}-day", str(day.day))
+    type_into(page, f"#{field}-month", str(day.month))
+    type_into(page, f"#{field}-year", str(day.year))
+
+
+def rate_goals(page, scores: list[tuple[int, int]], rater: str, day: date) -> None:
+    """Fill in the rating form for each goal in turn and save."""
+    choose_radio(page, "rater", rater)
+    type_date(page, "assessed_on", day)
+    names = page.eval_on_selector_all(
+        "input.app-scale__input[value='1']", "inputs => inputs.map(input => input.name)"
+    )
+    for (performance, satisfaction), (performance_name, satisfaction_name) in zip(
+        scores, zip(names[::2], names[1::2], strict=True), strict=False
+    ):
+        choose_radio(page, performance_name, str(performance))
+        choose_radio(page, satisfaction_name, str(satisfaction))
+    press_button(page, "Save ratings")
+
+
+def test_key_worker_family_and_review_journey(browser, live_server):
+    """Priya adds Amir and invites Sam; Sam sets goals and rates; Priya reviews three months on."""
+    base = live_server
+    priya = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = priya.new_page()
+    sign_in(page, base, "priya@demo.example")
+    assert page.url.endswith("/practitioner/")
+    check_accessibility(page)
+    screenshot(page, "01-caseload")
+
+    visit(page, f"{base}/practitioner/children/new")
+    press_button(page, "Add child")  # nothing filled in: the errors come back
+    assert "There is a problem" in page.content()
+    check_accessibility(page)
+    screenshot(page, "02-add-child-errors")
+    type_into(page, "#first_name", "Amir")
+    type_into(page, "#last_name", "Khan")
+    type_date(page, "date_of_birth", date.today() - timedelta(days=9 * 365 + 40))
+    tab_to(page, "#primary_need")
+    page.keyboard.type("Autism")
+    choose_radio(page, "ehcp", "yes")
+    press_button(page, "Add child")
+    assert "Invite Amir" in page.content()
+    check_accessibility(page)
+
+    type_into(page, "#name", "Sam Khan")
+    type_into(page, "#email", "sam.khan@example.com")
+    choose_radio(page, "relationship_to_child", "parent_carer")
+    press_button(page, "Send invitation")
+    check_accessibility(page)
+    screenshot(page, "03-invitation-sent")
+    link = page.input_value("#invitation-link")
+    child_url = page.url.rsplit("/practitioner/children/", 1)[0]
+    child_id = page.url.split("/practitioner/children/")[1].split("/")[0]
+
+    sam = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    family = sam.new_page()
+    visit(family, link)
+    type_into(family, "#password", "blue kettle morning")
+    type_into(family, "#confirm", "blue kettle morning")
+    press_button(family, "Create account")
+    assert family.url.endswith("/family/")
+    check_accessibility(family)
+
+    goals = ["Get dressed for school by myself", "Play with a friend at break", "Sleep all night"]
+    first_day = date.today() - timedelta(days=92)
+    for index, text in enumerate(goals):
+        visit(family, f"{base}/children/{child_id}/goals/new")
+        type_into(family, "#text", text)
+        choose_radio(family, "occupation_area", ["self_care", "leisure", "self_care"][index])
+        choose_radio(family, "importance", str(9 - index))
+        type_date(family, "set_on", first_day)
+        if index == 0:
+            screenshot(family, "04-set-a-goal")
+        press_button(family, "Save goal")
+    assert all(text in family.content() for text in goals)
+
+    visit(family, f"{base}/children/{child_id}/review")
+    screenshot(family, "05-rate-the-goals")
+    rate_goals(family, [(2, 3), (3, 2), (4, 4)], "parent_carer", first_day)
+    assert "Average score for how well it is going" in family.content()
+    check_accessibility(family)
+
+    visit(page, f"{base}/children/{child_id}/review")
+    rate_goals(page, [(5, 6), (4, 3), (4, 5)], "parent_carer", date.today())
+    content = page.content()
+    assert "+3.0: Improved by an important amount" in content
+    assert "No important change" in content
+    check_accessibility(page)
+    screenshot(page, "06-review-result")
+
+    visit(page, f"{base}/children/{child_id}")
+    screenshot(page, "07-child-summary")
+    first_goal = page.get_attribute("h3.govuk-summary-card__title a", "href")
+    visit(page, f"{base}{first_goal}")
+    assert "<svg" in page.content()
+    screenshot(page, "08-goal-progress")
+    visit(page, f"{base}/children/{child_id}/summary")
+    page.emulate_media(media="print")
+    screenshot(page, "09-printed-summary")
+    page.emulate_media(media="screen")
+    assert child_url.startswith(base)
+    priya.close()
+    sam.close()
+
+
+def test_family_controls_sharing(browser, live_server):
+    """Sam lets Northfield School see Amir's goals, and Jo can; Sam stops it, and Jo cannot."""
+    base = live_server
+    sam = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    jo = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    family, school = sam.new_page(), jo.new_page()
+    sign_in(family, base, "sam@demo.example")
+    sign_in(school, base, "jo@demo.example")
+    family.goto(f"{base}/family/")
+    child_link = family.get_attribute("a:text-matches('All of .* goals')", "href")
+    sharing = family.get_attribute("a:text-is('Who can see them')", "href")
+    visit(family, f"{base}{sharing}")
+    screenshot(family, "10-sharing")
+    assert school.goto(f"{base}{child_link}").status == 200  # consented in the demo
+    press_button(family, "Stop sharing Northfield School")
+    assert "can no longer see" in family.content()
+    check_accessibility(family)
+    assert school.goto(f"{base}{child_link}").status == 403
+    press_button(family, "Allow Northfield School")
+    assert school.goto(f"{base}{child_link}").status == 200
+    sam.close()
+    jo.close()
+
+
+@pytest.mark.parametrize(
+    "email", ["priya@demo.example", "sam@demo.example", "morgan@demo.example", "alex@demo.example"]
+)
+def test_every_home_page_is_accessible_on_a_phone(phone, live_server, email):
+    sign_in(phone, live_server, email)
+    check_accessibility(phone)
+    for link in phone.eval_on_selector_all(
+        "main a[href^='/']", "links => links.map(link => link.getAttribute('href'))"
+    )[:8]:
+        response = phone.goto(f"{live_server}{link}")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            check_accessibility(phone)
