@@ -1,8 +1,10 @@
 """The audit trail: who saw or changed a child's record, every export and every sign-in."""
 
+from datetime import UTC, date, datetime, time, timedelta
+
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from goaltracker.extensions import db
@@ -81,3 +83,42 @@ ACTION_WORDS = {
 def describe(event: AuditEvent) -> str:
     """Return what an event means in plain words."""
     return ACTION_WORDS.get(event.action, event.action.replace("_", " "))
+
+
+def search(
+    area_id: int | None,
+    *,
+    email: str = "",
+    child_reference: str = "",
+    action: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[AuditEvent], int]:
+    """Return a page of the area's audit events matching the filters, newest first, and a count."""
+    conditions = []
+    if area_id is not None:
+        conditions.append(AuditEvent.area_id == area_id)
+    if email:
+        conditions.append(AuditEvent.user.has(func.lower(User.email) == email.strip().lower()))
+    if child_reference:
+        conditions.append(AuditEvent.child.has(Child.reference == child_reference.strip()))
+    if action:
+        conditions.append(AuditEvent.action == action)
+    if since:
+        conditions.append(AuditEvent.occurred_at >= datetime.combine(since, time.min, UTC))
+    if until:
+        conditions.append(
+            AuditEvent.occurred_at < datetime.combine(until + timedelta(days=1), time.min, UTC)
+        )
+    total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions))
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(*conditions)
+        .options(joinedload(AuditEvent.user), joinedload(AuditEvent.child))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
+    return list(events), total

@@ -123,6 +123,8 @@ class DateField(fields.DateField):
     def process_formdata(self, valuelist):
         """Parse day, month and year, keeping what was typed when it is not a date."""
         if not valuelist:
+            # The GOV.UK widget reads three raw values, or none at all.
+            self.raw_data = None
             return
         parts = [str(part).strip()[:10] for part in valuelist[:3]]
         parts += [""] * (3 - len(parts))

@@ -364,5 +364,6 @@ class AuditEvent(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(45))
 
     user: Mapped[User | None] = relationship()
+    child: Mapped[Child | None] = relationship()
 
     __table_args__ = (Index("ix_audit_event_child_id_occurred_at", "child_id", "occurred_at"),)

@@ -29,7 +29,11 @@ NAVIGATION = {
     "family": [("family.home", "My goals")],
     "practitioner": [("practitioner.home", "Caseload"), ("practitioner.add_child", "Add a child")],
     "manager": [("manager.home", "Outcomes"), ("admin.children", "Key workers")],
-    "admin": [("admin.home", "Area set-up"), ("admin.children", "Key workers")],
+    "admin": [
+        ("admin.home", "Area set-up"),
+        ("admin.children", "Children"),
+        ("admin.audit_trail", "Audit trail"),
+    ],
 }
 
 

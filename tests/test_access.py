@@ -67,6 +67,9 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "family.decide": ("POST", only({"parent"}, ok=400)),  # allowed; an empty form is refused
     "admin.children": ("GET", only({"admin", "other_area_admin", "manager"})),
     "admin.key_worker": ("GET", only({"admin", "manager"})),
+    "admin.audit_trail": ("GET", only({"admin", "other_area_admin"})),
+    "admin.erase": ("GET", only({"admin"})),
+    "family.download": ("GET", only({"parent"})),
     "children.edit_goal": ("GET", only(CHILD_TEAM)),
     "children.goal_status": ("GET", only(CHILD_TEAM)),
     "children.new_review": ("GET", only(CHILD_TEAM)),
@@ -84,6 +87,7 @@ def url_for_rule(rule, world) -> str:
         "goal_id": world.goal.id,
         "token": "no-such-token",
         "organisation_id": world.school.id,
+        "kind": "json",
         "rater": "parent_carer",
         "assessed_on": factories.FIRST_RATING_DAY.isoformat(),
     }

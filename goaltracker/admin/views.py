@@ -4,8 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import policy, records
-from goaltracker.admin.forms import KeyWorkerForm
+from goaltracker import audit, policy, records
+from goaltracker.admin.forms import AuditSearchForm, EraseForm, KeyWorkerForm
 from goaltracker.extensions import db
 from goaltracker.forms import choice_list
 from goaltracker.models import Area, User
@@ -75,3 +75,50 @@ def key_worker(child_id: int):
             flash(f"{chosen.name} is now the key worker for {child.reference}.", "success")
             return redirect(url_for("admin.children", area=child.area_id))
     return render_template("admin/key_worker.html", child=child, form=form)
+
+
+@blueprint.route("/audit")
+@policy.role_required("admin")
+def audit_trail():
+    """Search the audit trail: who saw or changed what, when and from where."""
+    form = AuditSearchForm(request.args)
+    form.action.choices = choice_list([("", "Anything")] + sorted(audit.ACTION_WORDS.items()))
+    events, total, page = [], 0, max(1, request.args.get("page", 1, type=int) or 1)
+    if form.validate():
+        events, total = audit.search(
+            current_user.area_id,
+            email=form.email.data or "",
+            child_reference=form.child_reference.data or "",
+            action=form.action.data or "",
+            since=form.since.data,
+            until=form.until.data,
+            page=page,
+        )
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        events=events,
+        total=total,
+        page=page,
+        describe=audit.describe,
+    )
+
+
+@blueprint.route("/children/<int:child_id>/erase", methods=["GET", "POST"])
+@policy.role_required("admin")
+def erase(child_id: int):
+    """Erase a child's record on a verified request, after the reference is typed to confirm."""
+    child = policy.child_or_abort(
+        child_id, lambda user, child: policy.can_administer(user, child.area_id)
+    )
+    form = EraseForm()
+    if form.validate_on_submit():
+        if form.reference.data.strip() != child.reference:
+            form.reference.errors.append("The reference does not match this child")
+        else:
+            reference = child.reference
+            records.erase_child(child, current_user, form.reason.data)
+            db.session.commit()
+            flash(f"The record {reference} has been erased.", "success")
+            return redirect(url_for("admin.children", area=child.area_id))
+    return render_template("admin/erase.html", child=child, form=form)

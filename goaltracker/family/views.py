@@ -1,9 +1,12 @@
 """Families' pages: their children's goals at a glance, and control of sharing."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import json
+from datetime import date
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from goaltracker import audit, consent, goals, policy
+from goaltracker import audit, consent, family_data, goals, policy
 from goaltracker.extensions import db
 from goaltracker.family.forms import SharingDecisionForm
 
@@ -59,3 +62,21 @@ def decide(child_id: int, organisation_id: int):
             "success",
         )
     return redirect(url_for("family.sharing", child_id=child.id))
+
+
+@blueprint.route("/children/<int:child_id>/download.<any(json, html):kind>")
+@policy.role_required("family")
+def download(child_id: int, kind: str):
+    """Download everything held about the child, as JSON or as a page to read and keep."""
+    child = policy.child_or_abort(child_id, policy.can_decide_consent)
+    audit.record("record_downloaded", child=child, detail={"format": kind})
+    record = family_data.everything_held(child)
+    db.session.commit()
+    if kind == "json":
+        response = make_response(json.dumps(record, indent=2, ensure_ascii=False))
+        response.mimetype = "application/json"
+    else:
+        response = make_response(render_template("family/download.html", record=record))
+    filename = f"goal-tracker-{child.reference}-{date.today().isoformat()}.{kind}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
