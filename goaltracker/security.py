@@ -6,7 +6,7 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 _hasher = PasswordHasher()
 
@@ -85,6 +85,15 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_null_characters() -> None:
+    """Refuse input carrying NUL characters: no person types them, and databases reject them."""
+    for values in (request.args, request.form):
+        for value in values.values():
+            if "\x00" in value:
+                abort(400)
+
+
 def init_app(app: Flask) -> None:
-    """Register the security headers on every response."""
+    """Register the input guard and the security headers on every request."""
+    app.before_request(refuse_null_characters)
     app.after_request(set_security_headers)
