@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pyotp
 from sqlalchemy import func, select
 
 from goaltracker import audit, security
@@ -115,3 +116,25 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     invitation.user_id = user.id
     audit.record("invitation_accepted", child=invitation.child, user=user)
     return user
+
+
+def two_factor_required(user: User, roles_setting: str) -> bool:
+    """Return whether the user must give a code as well as a password."""
+    roles = {role.strip() for role in roles_setting.split(",") if role.strip()}
+    return user.totp_secret is not None or user.role in roles
+
+
+def new_two_factor_secret() -> str:
+    """Return a new secret for an authenticator app."""
+    return pyotp.random_base32()
+
+
+def two_factor_uri(user: User, secret: str, issuer: str) -> str:
+    """Return the otpauth link an authenticator app reads."""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
+
+
+def code_matches(secret: str, code: str) -> bool:
+    """Return whether the six-digit code is right now (or 30 seconds either side)."""
+    code = "".join(code.split())
+    return code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)

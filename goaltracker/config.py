@@ -64,4 +64,8 @@ def defaults(instance_path: str) -> dict:
         "SMTP_STARTTLS": os.environ.get("GOALTRACKER_SMTP_STARTTLS", "1") == "1",
         "INVITATION_DAYS": int(os.environ.get("GOALTRACKER_INVITATION_DAYS", "7")),
         "SERVICE_NAME": "Goal Tracker",
+        # Roles that must use a code from an authenticator app as well as a password.
+        "TWO_FACTOR_ROLES": os.environ.get(
+            "GOALTRACKER_TWO_FACTOR_ROLES", "" if env == "development" else "manager,admin"
+        ),
     }

@@ -61,6 +61,7 @@ TEST_CONFIG = {
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_SECURE": False,
     "SERVER_NAME": "localhost",
+    "TWO_FACTOR_ROLES": "",
 }
 
 

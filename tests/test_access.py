@@ -51,6 +51,8 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "auth.sign_in": ("GET", public_but_signed_in_redirects()),
     "auth.sign_out": ("POST", everyone(302)),
     "auth.accept_invitation": ("GET", everyone(404)),
+    "auth.two_factor": ("GET", everyone(302)),  # back to sign-in without a password first
+    "auth.two_factor_setup": ("GET", everyone(302)),
     "family.home": ("GET", only({"parent", "other_parent"})),
     "practitioner.home": ("GET", only(PRACTITIONERS)),
     "practitioner.add_child": ("GET", only(PRACTITIONERS)),

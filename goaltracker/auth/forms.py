@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from goaltracker import security
-from goaltracker.forms import EmailField, PasswordField, SubmitField
+from goaltracker.forms import EmailField, PasswordField, StringField, SubmitField
 
 
 class SignInForm(FlaskForm):
@@ -55,3 +55,14 @@ class SetPasswordForm(FlaskForm):
         problem = security.password_problem(field.data or "", email=self.email)
         if problem:
             raise ValidationError(problem)
+
+
+class CodeForm(FlaskForm):
+    """The six-digit code from an authenticator app."""
+
+    code = StringField(
+        "Code from your authenticator app",
+        description="The 6 digits your app shows now",
+        validators=[DataRequired("Enter the code"), Length(max=12, message="Enter 6 digits")],
+    )
+    submit = SubmitField("Continue")
