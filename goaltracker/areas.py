@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from goaltracker.extensions import db
-from goaltracker.models import Area, Organisation, StrategicOutcome
+from goaltracker.models import Area, Organisation, StrategicOutcome, utcnow
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9_]{1,32}$")
 
@@ -95,3 +95,58 @@ def add_organisation(area: Area, name: str, type_: str = "other") -> Organisatio
     db.session.add(organisation)
     db.session.flush()
     return organisation
+
+
+def outcome_of_area(area_id: int, outcome_id: int) -> StrategicOutcome | None:
+    """Return the area's outcome with this id."""
+    outcome = db.session.get(StrategicOutcome, outcome_id)
+    return outcome if outcome is not None and outcome.area_id == area_id else None
+
+
+def edit_outcome(outcome: StrategicOutcome, title: str, description: str) -> None:
+    """Change an outcome's title and description; its code stays, so history still matches."""
+    if not title.strip():
+        raise AreaError("Outcome title must not be empty")
+    outcome.title = title.strip()
+    outcome.description = description.strip()
+
+
+def move_outcome(outcome: StrategicOutcome, direction: int) -> None:
+    """Swap an outcome with its neighbour, up (-1) or down (+1), in the area's order."""
+    ordered = list(
+        db.session.scalars(
+            select(StrategicOutcome)
+            .where(StrategicOutcome.area_id == outcome.area_id)
+            .order_by(StrategicOutcome.position, StrategicOutcome.code)
+        )
+    )
+    index = ordered.index(outcome)
+    other = index + direction
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        item.position = position
+
+
+def set_retired(outcome: StrategicOutcome, retired: bool) -> None:
+    """Retire an outcome (new goals cannot choose it; reports keep it) or bring it back."""
+    outcome.retired_at = utcnow() if retired else None
+
+
+def update_settings(
+    area: Area,
+    *,
+    review_interval_days: int,
+    suppression_threshold: int,
+    max_active_goals: int,
+    important_change: float,
+) -> None:
+    """Change an area's settings, within the same limits as creating it."""
+    if review_interval_days < 1 or suppression_threshold < 1 or max_active_goals < 1:
+        raise AreaError("Settings must be 1 or more")
+    if important_change <= 0:
+        raise AreaError("Important change must be more than 0")
+    area.review_interval_days = review_interval_days
+    area.suppression_threshold = suppression_threshold
+    area.max_active_goals = max_active_goals
+    area.important_change = important_change

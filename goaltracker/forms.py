@@ -99,6 +99,18 @@ class CheckboxesField(ChoicesMixin, fields.SelectMultipleField):
                 raise ValidationError("Choose from the options shown")
 
 
+class IntegerField(fields.IntegerField):
+    """A whole-number input in the GOV.UK style."""
+
+    widget = GovTextInput()
+
+
+class DecimalField(fields.DecimalField):
+    """A number input in the GOV.UK style."""
+
+    widget = GovTextInput()
+
+
 class SubmitField(fields.SubmitField):
     """A button in the GOV.UK style."""
 

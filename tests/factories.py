@@ -164,6 +164,7 @@ class World:
     other_child: Child
     goal: Goal
     other_goal: Goal
+    outcome: StrategicOutcome
 
 
 def build_world() -> World:
@@ -189,6 +190,7 @@ def build_world() -> World:
     goal = make_goal(child)
     make_rating(goal, FIRST_RATING_DAY, 3, 4)
     other_goal = make_goal(other_child, text="Ask for a drink")
+    outcome = make_outcome(area, "HEALTHY", "Be healthy", position=1)
     db.session.commit()
     return World(
         area,
@@ -208,4 +210,5 @@ def build_world() -> World:
         other_child,
         goal,
         other_goal,
+        outcome,
     )

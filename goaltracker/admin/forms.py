@@ -1,9 +1,26 @@
 """Forms administrators fill in."""
 
 from flask_wtf import FlaskForm
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
-from goaltracker.forms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from goaltracker import vocabulary
+from goaltracker.forms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
 
 class KeyWorkerForm(FlaskForm):
@@ -46,3 +63,63 @@ class EraseForm(FlaskForm):
         validators=[DataRequired("Describe the verified request"), Length(max=500)],
     )
     submit = SubmitField("Erase the record")
+
+
+class OutcomeForm(FlaskForm):
+    """A strategic outcome of the area."""
+
+    code = StringField(
+        "Code",
+        description="Capital letters, numbers and _ only, like BE_HEALTHY. "
+        "Import files use it; it cannot change later.",
+        validators=[
+            DataRequired("Enter a code"),
+            Regexp(r"^[A-Z0-9_]{1,32}$", message="Use 1 to 32 capital letters, numbers or _"),
+        ],
+    )
+    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
+    description = TextAreaField(
+        "What it means, in plain words",
+        description="Families and key workers read this when they link a goal to the outcome.",
+        validators=[Optional(), Length(max=1000)],
+    )
+    submit = SubmitField("Save outcome")
+
+
+class OrganisationForm(FlaskForm):
+    """An agency of the area."""
+
+    name = StringField("Name", validators=[DataRequired("Enter a name"), Length(max=200)])
+    type = RadioField(
+        "Kind of organisation",
+        choices=vocabulary.choices(vocabulary.ORGANISATION_TYPE_LABELS),
+        validators=[DataRequired("Choose the kind of organisation")],
+    )
+    submit = SubmitField("Add organisation")
+
+
+class SettingsForm(FlaskForm):
+    """The area's settings."""
+
+    review_interval_days = IntegerField(
+        "Review interval, in days",
+        description="A review is due this many days after the latest rating. "
+        "Usually 84 (12 weeks).",
+        validators=[InputRequired("Enter the review interval"), NumberRange(1, 3650)],
+    )
+    suppression_threshold = IntegerField(
+        "Hide numbers below",
+        description="Counts under this are shown as [c] to managers. Usually 5.",
+        validators=[InputRequired("Enter the threshold"), NumberRange(1, 1000)],
+    )
+    max_active_goals = IntegerField(
+        "Most goals a child works on at once",
+        validators=[InputRequired("Enter the most active goals"), NumberRange(1, 50)],
+    )
+    important_change = DecimalField(
+        "Important change, in points",
+        description="A change of this much or more counts as improved or got worse. Usually 2.",
+        places=1,
+        validators=[InputRequired("Enter the important change"), NumberRange(0.1, 9)],
+    )
+    submit = SubmitField("Save settings")

@@ -4,8 +4,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import audit, policy, records
-from goaltracker.admin.forms import AuditSearchForm, EraseForm, KeyWorkerForm
+from goaltracker import areas, audit, policy, records
+from goaltracker.admin.forms import (
+    AuditSearchForm,
+    EraseForm,
+    KeyWorkerForm,
+    OrganisationForm,
+    OutcomeForm,
+    SettingsForm,
+)
 from goaltracker.extensions import db
 from goaltracker.forms import choice_list
 from goaltracker.models import Area, User
@@ -122,3 +129,114 @@ def erase(child_id: int):
             flash(f"The record {reference} has been erased.", "success")
             return redirect(url_for("admin.children", area=child.area_id))
     return render_template("admin/erase.html", child=child, form=form)
+
+
+def managed_area() -> Area:
+    """Return the area the signed-in admin or manager looks after, or refuse."""
+    if current_user.area_id is None:
+        abort(404)
+    return db.get_or_404(Area, current_user.area_id)
+
+
+def outcome_or_404(outcome_id: int):
+    """Return an outcome of the user's area, or 404."""
+    outcome = areas.outcome_of_area(managed_area().id, outcome_id)
+    if outcome is None:
+        abort(404)
+    return outcome
+
+
+@blueprint.route("/outcomes")
+@policy.role_required("admin", "manager")
+def outcomes():
+    """List the area's strategic outcomes in order, retired ones included."""
+    area = managed_area()
+    return render_template("admin/outcomes.html", area=area, outcomes=area.outcomes)
+
+
+@blueprint.route("/outcomes/new", methods=["GET", "POST"])
+@policy.role_required("admin", "manager")
+def new_outcome():
+    """Add a strategic outcome at the end of the framework."""
+    area = managed_area()
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            outcome = areas.add_outcome(
+                area, form.code.data, form.title.data, form.description.data or ""
+            )
+        except areas.AreaError as error:
+            db.session.rollback()
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Outcome {outcome.code} added.", "success")
+            return redirect(url_for("admin.outcomes"))
+    return render_template("admin/outcome_form.html", form=form, outcome=None)
+
+
+@blueprint.route("/outcomes/<int:outcome_id>/edit", methods=["GET", "POST"])
+@policy.role_required("admin", "manager")
+def edit_outcome(outcome_id: int):
+    """Change an outcome's title and description; the code stays."""
+    outcome = outcome_or_404(outcome_id)
+    form = OutcomeForm(obj=outcome)
+    form.code.data = outcome.code  # the code never changes: import files and history use it
+    if form.validate_on_submit():
+        areas.edit_outcome(outcome, form.title.data, form.description.data or "")
+        db.session.commit()
+        flash(f"Outcome {outcome.code} saved.", "success")
+        return redirect(url_for("admin.outcomes"))
+    return render_template("admin/outcome_form.html", form=form, outcome=outcome)
+
+
+@blueprint.route(
+    "/outcomes/<int:outcome_id>/<any(up, down, retire, reinstate):action>", methods=["POST"]
+)
+@policy.role_required("admin", "manager")
+def change_outcome(outcome_id: int, action: str):
+    """Move an outcome up or down, retire it or bring it back."""
+    outcome = outcome_or_404(outcome_id)
+    if action in ("up", "down"):
+        areas.move_outcome(outcome, -1 if action == "up" else 1)
+    else:
+        areas.set_retired(outcome, action == "retire")
+    db.session.commit()
+    return redirect(url_for("admin.outcomes"))
+
+
+@blueprint.route("/organisations/new", methods=["GET", "POST"])
+@policy.role_required("admin")
+def new_organisation():
+    """Add an agency to the area."""
+    area = managed_area()
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        if areas.organisation_named(area, form.name.data.strip()) is not None:
+            form.name.errors.append("The area already has an organisation with this name")
+        else:
+            areas.add_organisation(area, form.name.data, form.type.data)
+            db.session.commit()
+            flash(f"{form.name.data.strip()} added.", "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/organisation_form.html", form=form)
+
+
+@blueprint.route("/settings", methods=["GET", "POST"])
+@policy.role_required("admin")
+def settings():
+    """Change the area's review interval, suppression threshold and other settings."""
+    area = managed_area()
+    form = SettingsForm(obj=area)
+    if form.validate_on_submit():
+        areas.update_settings(
+            area,
+            review_interval_days=form.review_interval_days.data,
+            suppression_threshold=form.suppression_threshold.data,
+            max_active_goals=form.max_active_goals.data,
+            important_change=float(form.important_change.data),
+        )
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("admin.home"))
+    return render_template("admin/settings.html", form=form, area=area)

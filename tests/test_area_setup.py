@@ -1,0 +1,104 @@
+"""Alex sets up the area: outcomes framework, organisations and settings."""
+
+from sqlalchemy import select
+
+from goaltracker import areas
+from goaltracker.extensions import db
+from goaltracker.models import Organisation, StrategicOutcome
+from tests import factories
+
+
+def codes_in_order(area) -> list[str]:
+    """Return the area's outcome codes in order."""
+    return db.session.scalars(
+        select(StrategicOutcome.code)
+        .where(StrategicOutcome.area_id == area.id)
+        .order_by(StrategicOutcome.position)
+    ).all()
+
+
+def test_admin_adds_edits_orders_and_retires_outcomes(client, auth, world):
+    auth.sign_in(world.admin)
+    response = client.post(
+        "/admin/outcomes/new",
+        data={"code": "INCLUDED", "title": "Be included", "description": "Friends and clubs"},
+    )
+    assert response.status_code == 302
+    assert codes_in_order(world.area) == ["HEALTHY", "INCLUDED"]
+    included = db.session.scalar(
+        select(StrategicOutcome).where(StrategicOutcome.code == "INCLUDED")
+    )
+    client.post(f"/admin/outcomes/{included.id}/up")
+    assert codes_in_order(world.area) == ["INCLUDED", "HEALTHY"]
+    client.post(
+        f"/admin/outcomes/{included.id}/edit",
+        data={"code": "CHANGED", "title": "Be part of things", "description": "Clubs"},
+    )
+    db.session.refresh(included)
+    assert (included.code, included.title) == ("INCLUDED", "Be part of things")
+    client.post(f"/admin/outcomes/{included.id}/retire")
+    db.session.refresh(included)
+    assert included.retired_at is not None
+
+
+def test_retired_outcome_keeps_its_goals_but_is_not_offered(client, auth, world):
+    world.goal.outcomes = [world.outcome]
+    areas.set_retired(world.outcome, True)
+    db.session.commit()
+    auth.sign_in(world.key_worker)
+    page = client.get(f"/children/{world.child.id}/goals/new").get_data(as_text=True)
+    assert "Be healthy" not in page
+    db.session.refresh(world.goal)
+    assert [outcome.code for outcome in world.goal.outcomes] == ["HEALTHY"]
+
+
+def test_outcome_codes_are_checked(client, auth, world):
+    auth.sign_in(world.manager)
+    for code, message in [("lower", "capital letters"), ("HEALTHY", "already has an outcome")]:
+        response = client.post("/admin/outcomes/new", data={"code": code, "title": "T"})
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True)
+
+
+def test_outcomes_of_another_area_cannot_be_changed(client, auth, world):
+    auth.sign_in(world.other_area_admin)
+    assert client.post(f"/admin/outcomes/{world.outcome.id}/retire").status_code == 404
+
+
+def test_admin_adds_an_organisation_once(client, auth, world):
+    auth.sign_in(world.admin)
+    data = {"name": "Sunrise Youth Project", "type": "voluntary"}
+    assert client.post("/admin/organisations/new", data=data).status_code == 302
+    again = client.post("/admin/organisations/new", data=data)
+    assert "already has an organisation" in again.get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            select(Organisation.type).where(Organisation.name == "Sunrise Youth Project")
+        )
+        == "voluntary"
+    )
+
+
+def test_admin_changes_settings_and_bad_values_come_back(client, auth, world):
+    auth.sign_in(world.admin)
+    data = {
+        "review_interval_days": "56",
+        "suppression_threshold": "10",
+        "max_active_goals": "3",
+        "important_change": "1.5",
+    }
+    assert client.post("/admin/settings", data=data).status_code == 302
+    db.session.refresh(world.area)
+    assert (world.area.review_interval_days, world.area.important_change) == (56, 1.5)
+    bad = client.post("/admin/settings", data={**data, "suppression_threshold": "zero"})
+    assert bad.status_code == 200
+    assert 'class="govuk-error-summary"' in bad.get_data(as_text=True)
+    assert "zero" in bad.get_data(as_text=True)
+    db.session.refresh(world.area)
+    assert world.area.suppression_threshold == 10
+
+
+def test_manager_cannot_change_settings(client, auth, world):
+    auth.sign_in(world.manager)
+    assert client.get("/admin/settings").status_code == 403
+    factories.db.session.rollback()
