@@ -212,3 +212,24 @@ def build_world() -> World:
         other_goal,
         outcome,
     )
+
+
+def route_values(world: World) -> dict:
+    """Return a value for every URL parameter of the app's routes, taken from the world."""
+    return {
+        "child_id": world.child.id,
+        "goal_id": world.goal.id,
+        "token": "no-such-token",
+        "rater": "parent_carer",
+        "assessed_on": FIRST_RATING_DAY.isoformat(),
+        "organisation_id": world.school.id,
+        "kind": "json",
+        "outcome_id": world.outcome.id,
+        "action": "up",
+    }
+
+
+def build_url(rule, world: World) -> str:
+    """Fill a URL rule's parameters from the world."""
+    values = route_values(world)
+    return rule.build({name: values[name] for name in rule.arguments})[1]

@@ -91,22 +91,6 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
 }
 
 
-def url_for_rule(rule, world) -> str:
-    """Fill a rule's URL parameters with the world's child, goal and a made-up token."""
-    values = {
-        "child_id": world.child.id,
-        "goal_id": world.goal.id,
-        "token": "no-such-token",
-        "organisation_id": world.school.id,
-        "kind": "json",
-        "outcome_id": world.outcome.id,
-        "action": "up",
-        "rater": "parent_carer",
-        "assessed_on": factories.FIRST_RATING_DAY.isoformat(),
-    }
-    return rule.build({name: values[name] for name in rule.arguments})[1]
-
-
 def test_every_route_has_an_access_rule(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
     assert endpoints - RULES.keys() == set(), "add these routes to RULES in test_access.py"
@@ -120,7 +104,7 @@ def test_route_access(app, client, auth, world, endpoint, actor):
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
     if actor != "anonymous":
         auth.sign_in(getattr(world, actor), factories.PASSWORD)
-    response = client.open(url_for_rule(rule, world), method=method)
+    response = client.open(factories.build_url(rule, world), method=method)
     expected = expectations[actor]
     if expected == SIGN_IN:
         assert response.status_code == 302
