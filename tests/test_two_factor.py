@@ -57,6 +57,6 @@ def test_families_and_practitioners_need_no_code(client, auth, world, two_factor
 def test_anyone_who_set_up_a_code_is_asked_for_it(client, auth, world):
     world.parent.totp_secret = pyotp.random_base32()
     db.session.commit()
-    assert auth.sign_in(world.parent, factories.PASSWORD).headers["Location"].endswith(
-        "/sign-in/code"
+    assert (
+        auth.sign_in(world.parent, factories.PASSWORD).headers["Location"].endswith("/sign-in/code")
     )
