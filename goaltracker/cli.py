@@ -1,10 +1,12 @@
 """Thin `flask` commands over plain functions, for scripts, scheduled jobs and tests."""
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask_migrate import upgrade
 
-from goaltracker import areas, demo
+from goaltracker import aggregation, areas, audit, demo, importing, report_formats
 from goaltracker.extensions import db
 
 
@@ -83,7 +85,81 @@ def add_outcome_command(area_code, code, title, description):
     click.echo(f"Added outcome {outcome.code} to {area.code}: {outcome.title}")
 
 
+def _area_or_fail(area_code: str):
+    """Return the area with this code, or stop the command with a plain message."""
+    area = areas.area_by_code(area_code)
+    if area is None:
+        raise click.ClickException(f"No area has the code {area_code}")
+    return area
+
+
+@click.command("import-ratings")
+@click.option("--area", "area_code", required=True, help="The area's code.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_ratings_command(area_code, file):
+    """Import a CSV file of ratings into an area: all of it, or nothing if it has any error."""
+    area = _area_or_fail(area_code)
+    try:
+        summary = importing.import_ratings(db.session, area, file)
+    except Exception:
+        db.session.rollback()
+        raise
+    if not summary.imported:
+        db.session.rollback()
+        for problem in summary.errors:
+            click.echo(str(problem), err=True)
+        click.echo(
+            f"Nothing was imported: the file has {len(summary.errors)} "
+            f"error{'s' if len(summary.errors) != 1 else ''}.",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
+    db.session.commit()
+    click.echo(f"Imported {file.name} into {area.code}.")
+    for line in summary.describe():
+        click.echo(line)
+
+
+@click.command("outcomes-report")
+@click.option("--area", "area_code", required=True, help="The area's code.")
+@click.option(
+    "--as-at",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The report's date, YYYY-MM-DD.",
+)
+@click.option("--by", type=click.Choice(aggregation.BREAKDOWNS), help="Break the rows down by.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+)
+def outcomes_report_command(area_code, as_at, by, output_format):
+    """Print an area's outcomes report, with small numbers suppressed."""
+    area = _area_or_fail(area_code)
+    report = aggregation.outcomes_report(db.session, area, as_at.date(), by=by)
+    audit.record(
+        "outcomes_report_exported",
+        area_id=area.id,
+        detail={"as_at": report.as_at.isoformat(), "by": by, "format": output_format},
+    )
+    db.session.commit()
+    if output_format == "csv":
+        click.echo(report_formats.report_to_csv(report), nl=False)
+    else:
+        click.echo(report_formats.report_to_json(report))
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (init_db_command, seed_demo_command, create_area_command, add_outcome_command):
+    for command in (
+        init_db_command,
+        seed_demo_command,
+        create_area_command,
+        add_outcome_command,
+        import_ratings_command,
+        outcomes_report_command,
+    ):
         app.cli.add_command(command)

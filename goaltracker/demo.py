@@ -9,6 +9,7 @@ from goaltracker.extensions import db
 from goaltracker.models import Child, Consent, FamilyLink, Goal, Rating, User
 
 AREA_CODE = "DEMO"
+EXTRA_CHILDREN = 80
 AREA_NAME = "Demo Borough"
 DEMO_PASSWORD = "demo-goal-tracker"  # noqa: S105  (printed for people trying the demo)
 
@@ -264,7 +265,82 @@ def seed(today: date | None = None) -> None:
             add_series(goal, "parent_carer", dates, rng, key_worker)
             if age >= 8:
                 add_series(goal, "child", dates[-2:] if len(dates) > 1 else dates, rng, key_worker)
+    key_workers = [users["priya@demo.example"], users["jo@demo.example"]]
+    for name, role_email in (("Children's Social Care", "sky"), ("Sunrise Youth Project", "ola")):
+        worker = User(
+            email=f"{role_email}@demo.example",
+            name=f"{role_email.title()} (demo)",
+            role="practitioner",
+            area_id=area.id,
+            organisation_id=organisations[name].id,
+            password_hash=password_hash,
+        )
+        db.session.add(worker)
+        key_workers.append(worker)
     db.session.flush()
+    seed_caseloads(area, key_workers, EXTRA_CHILDREN, today, rng)
+    db.session.flush()
+
+
+FIRST_NAMES = (
+    "Aisha Ben Chloe Dylan Esme Finn Grace Harry Isla Jack Kiran Lily Mason Nia Oscar Poppy "
+    "Rhys Sofia Theo Uma Vinnie Willow Yusuf Zainab"
+).split()
+SAMPLE_GOALS = [
+    ("Get ready for school on time", "self_care", "personal_care", ["INDEPENDENT"]),
+    ("Eat a meal with the family", "self_care", "personal_care", ["HEALTHY"]),
+    ("Join a club after school", "leisure", "socialising", ["INCLUDED"]),
+    ("Read a book I choose", "leisure", "quiet_recreation", ["LEARNING"]),
+    ("Cross the road safely", "self_care", "getting_around", ["SAFE", "INDEPENDENT"]),
+    ("Finish my homework", "productivity", "school_or_work", ["LEARNING"]),
+    ("Help make dinner", "productivity", "jobs_at_home", ["INDEPENDENT"]),
+    ("Play football at the park", "leisure", "active_recreation", ["HEALTHY", "INCLUDED"]),
+]
+
+
+def seed_caseloads(area, key_workers: list[User], count: int, today: date, rng) -> None:
+    """Add more children with goals and ratings, so that reports and caseloads look real."""
+    outcomes = {outcome.code: outcome for outcome in area.outcomes}
+    needs = ["ASD", "SEMH", "SLCN", "MLD", "SPLD", "PD", "SLD", "HI", "VI", "OTH"]
+    for number in range(count):
+        key_worker = key_workers[number % len(key_workers)]
+        age = rng.randint(3, 23)
+        child = Child(
+            area_id=area.id,
+            reference=f"DEMO-{100 + number:03d}",
+            first_name=FIRST_NAMES[number % len(FIRST_NAMES)],
+            last_name=f"Demo{number:02d}",
+            date_of_birth=years_ago(today, age, rng.randint(0, 360)),
+            primary_need=rng.choice(needs),
+            ehcp=rng.random() < 0.4,
+            organisation_id=key_worker.organisation_id,
+            key_worker_id=key_worker.id,
+        )
+        db.session.add(child)
+        started = today - timedelta(days=rng.randint(30, 500))
+        reviews = []
+        day = started
+        while day <= today:
+            reviews.append(day)
+            day += timedelta(days=rng.randint(60, 110))
+        for text, occupation_area, sub_area, codes in rng.sample(SAMPLE_GOALS, rng.randint(1, 4)):
+            goal = Goal(
+                child=child,
+                text=text,
+                occupation_area=occupation_area,
+                sub_area=sub_area,
+                importance=rng.randint(5, 10),
+                set_on=started,
+                outcomes=[outcomes[code] for code in codes],
+                created_by_id=key_worker.id,
+            )
+            db.session.add(goal)
+            add_series(goal, "parent_carer", reviews, rng, key_worker)
+            if age >= 8 and rng.random() < 0.6:
+                add_series(goal, "child", reviews, rng, key_worker)
+            if len(reviews) > 2 and rng.random() < 0.2:
+                goal.status = rng.choice(["achieved", "stopped"])
+                goal.closed_on = reviews[-1]
 
 
 def sign_in_text() -> str:

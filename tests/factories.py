@@ -226,6 +226,7 @@ def route_values(world: World) -> dict:
         "kind": "json",
         "outcome_id": world.outcome.id,
         "action": "up",
+        "code": "ALL",
     }
 
 

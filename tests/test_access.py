@@ -86,7 +86,9 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "children.new_review": ("GET", only(CHILD_TEAM)),
     "children.show_review": ("GET", only(CHILD_TEAM)),
     "children.add_note": ("POST", only(CHILD_TEAM)),
-    "manager.home": ("GET", only({"manager"})),
+    "manager.home": ("GET", only({"manager", "admin", "other_area_admin"})),
+    "manager.trend": ("GET", only({"manager", "admin", "other_area_admin"})),
+    "manager.export": ("GET", only({"manager", "admin", "other_area_admin"})),
     "admin.home": ("GET", only({"admin", "other_area_admin"})),
 }
 

@@ -1,24 +1,129 @@
-"""Managers' pages: the area's outcomes, only ever as aggregates."""
+"""Managers' pages: the outcomes dashboard, trends and exports, only ever as aggregates."""
 
-from flask import Blueprint, render_template
+from datetime import date
+
+from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import policy
+from goaltracker import aggregation, audit, dashboard, policy, report_formats
 from goaltracker.extensions import db
-from goaltracker.models import Area, StrategicOutcome
+from goaltracker.manager.forms import DashboardForm
+from goaltracker.models import Area, Organisation
 
 blueprint = Blueprint("manager", __name__, url_prefix="/manager")
 
+REPORT_ROLES = ("manager", "admin")
+
+
+def report_area() -> Area:
+    """Return the area whose reports the user may see: their own, or one an admin picks."""
+    area_id = current_user.area_id or request.args.get("area", type=int)
+    if area_id is None or not policy.can_view_reports(current_user, area_id):
+        abort(403)
+    return db.get_or_404(Area, area_id)
+
+
+def report_from_request(area: Area) -> tuple[DashboardForm, aggregation.Report | None]:
+    """Read the dashboard's choices from the query string and compute the suppressed report."""
+    organisations = db.session.scalars(
+        select(Organisation).where(Organisation.area_id == area.id).order_by(Organisation.name)
+    ).all()
+    form = DashboardForm(request.args, organisations=organisations)
+    if not form.validate():
+        return form, None
+    report = aggregation.outcomes_report(
+        db.session, area, form.report_date(), by=form.breakdown(), filters=form.filters()
+    )
+    return form, report
+
 
 @blueprint.route("/")
-@policy.role_required("manager")
+@policy.role_required(*REPORT_ROLES)
 def home():
-    """Show the manager's area and its strategic outcomes framework."""
-    area = db.get_or_404(Area, current_user.area_id)
-    outcomes = db.session.scalars(
-        select(StrategicOutcome)
-        .where(StrategicOutcome.area_id == area.id)
-        .order_by(StrategicOutcome.position, StrategicOutcome.code)
-    ).all()
-    return render_template("manager/home.html", area=area, outcomes=outcomes)
+    """Show the outcomes dashboard: how much, how well, and is anyone better off."""
+    area = report_area()
+    form, report = report_from_request(area)
+    return render_template(
+        "manager/home.html",
+        area=area,
+        form=form,
+        report=report,
+        titles=dashboard.outcome_titles(area),
+        questions=[(question, dashboard.columns_for(question)) for question in dashboard.QUESTIONS],
+        cell=dashboard.cell,
+        described=dashboard.describe_filters(area, report) if report else [],
+        note=report_formats.SUPPRESSION_NOTE,
+        query=request.query_string.decode(),
+    )
+
+
+@blueprint.route("/trend/<code>")
+@policy.role_required(*REPORT_ROLES)
+def trend(code: str):
+    """Show one outcome's figures at the end of each of the last eight quarters."""
+    area = report_area()
+    titles = dashboard.outcome_titles(area)
+    if code not in titles:
+        abort(404)
+    quarters = dashboard.default_quarters(date.today())
+    points = aggregation.trend(db.session, area, code, quarters)
+    totals = [
+        (point.as_at, next(row for row in point.rows if row.group is None)) for point in points
+    ]
+    columns = [
+        column
+        for column in report_formats.COLUMNS
+        if column.name
+        in (
+            "goals",
+            "reassessed",
+            "improved_performance_pct",
+            "improved_satisfaction_pct",
+            "mean_change_performance",
+            "mean_change_satisfaction",
+        )
+    ]
+    return render_template(
+        "manager/trend.html",
+        area=area,
+        code=code,
+        title=titles[code],
+        totals=totals,
+        columns=columns,
+        cell=dashboard.cell,
+        chart=dashboard.trend_chart(totals, "improved_performance_pct"),
+        note=report_formats.SUPPRESSION_NOTE,
+    )
+
+
+@blueprint.route("/export.<any(csv, xlsx, json):kind>")
+@policy.role_required(*REPORT_ROLES)
+def export(kind: str):
+    """Download exactly what the dashboard shows, with its date, filters and threshold."""
+    area = report_area()
+    form, report = report_from_request(area)
+    if report is None:
+        abort(400)
+    audit.record_now(
+        "report_exported",
+        area_id=area.id,
+        detail={
+            "format": kind,
+            "as_at": report.as_at.isoformat(),
+            "by": report.by,
+            "filters": report.filters.applied(),
+        },
+    )
+    name = f"outcomes-{area.code}-{report.as_at.isoformat()}"
+    if kind == "csv":
+        response = make_response(dashboard.export_csv(area, report))
+        response.mimetype = "text/csv"
+    elif kind == "json":
+        response = make_response(report_formats.report_to_json(report))
+        response.mimetype = "application/json"
+    else:
+        response = make_response(dashboard.export_xlsx(area, report))
+        response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response

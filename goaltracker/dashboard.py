@@ -1,0 +1,154 @@
+"""What the manager dashboard and its exports show: the suppressed report, described in words.
+
+Everything here starts from `aggregation.outcomes_report`, which always applies suppression, so
+no page or file can carry an unsuppressed number.
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from goaltracker import aggregation, report_formats, vocabulary
+from goaltracker.extensions import db
+from goaltracker.models import Area, Organisation
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A number as a person sees it: a value, [c] when hidden, or not applicable."""
+
+    text: str
+    suppressed: bool
+
+
+def cell(row: aggregation.Row, column: report_formats.Column) -> Cell:
+    """Return a report number for display, with one decimal place for means and percentages."""
+    if column.name in row.suppressed:
+        return Cell(report_formats.SUPPRESSED_MARK, True)
+    value = row.value(column.name)
+    if value is None:
+        return Cell("n/a", False)
+    return Cell(str(int(value)) if column.is_count else f"{value:.1f}", False)
+
+
+def columns_for(question: str) -> list[report_formats.Column]:
+    """Return the columns that answer one of the three questions."""
+    return [column for column in report_formats.COLUMNS if column.question == question]
+
+
+QUESTIONS = (report_formats.HOW_MUCH, report_formats.HOW_WELL, report_formats.BETTER_OFF)
+
+
+def outcome_titles(area: Area) -> dict[str, str]:
+    """Return each outcome code's title, and ALL's."""
+    titles = {aggregation.ALL_OUTCOMES: "All goals"}
+    titles.update({outcome.code: outcome.title for outcome in area.outcomes})
+    return titles
+
+
+def describe_filters(area: Area, report: aggregation.Report) -> list[tuple[str, str]]:
+    """Return the report's choices in words, for the page and the exports."""
+    applied = report.filters.applied()
+    lines = [("Area", area.name), ("Report date", report.as_at.isoformat())]
+    names = {
+        "organisation": lambda value: db.session.get(Organisation, value).name,
+        "age_band": lambda value: vocabulary.label(vocabulary.AGE_BAND_LABELS, value),
+        "primary_need": lambda value: vocabulary.label(vocabulary.PRIMARY_NEED_LABELS, value),
+        "ehcp": lambda value: "EHC plan" if value else "No EHC plan",
+        "rater": lambda value: vocabulary.label(vocabulary.RATER_LABELS, value),
+    }
+    for name, value in applied.items():
+        lines.append((f"Filter: {name.replace('_', ' ')}", names[name](value)))
+    lines.append(("Breakdown", report.by.replace("_", " ") if report.by else "none"))
+    lines.append(("Numbers below this are hidden", str(report.suppression_threshold)))
+    return lines
+
+
+def export_csv(area: Area, report: aggregation.Report) -> str:
+    """Return the report as CSV with its date, filters and threshold written above the table."""
+    header = "".join(
+        f"{report_formats.neutralise_formula(key)},{report_formats.neutralise_formula(value)}\n"
+        for key, value in describe_filters(area, report)
+    )
+    return header + "\n" + report_formats.report_to_csv(report)
+
+
+def export_xlsx(area: Area, report: aggregation.Report) -> bytes:
+    """Return the report as a spreadsheet: the table, then what it shows and what columns mean."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Outcomes report"
+    titles = outcome_titles(area)
+    sheet.append(["Outcome", "Group", *(column.label for column in report_formats.COLUMNS)])
+    for header in sheet[1]:
+        header.font = Font(bold=True)
+    for row in report.rows:
+        values = []
+        for column in report_formats.COLUMNS:
+            if column.name in row.suppressed:
+                values.append(report_formats.SUPPRESSED_MARK)
+            else:
+                value = row.value(column.name)
+                values.append(
+                    None
+                    if value is None
+                    else (int(value) if column.is_count else round(float(value), 2))
+                )
+        outcome = titles.get(row.outcome, row.outcome)
+        sheet.append(
+            [
+                report_formats.neutralise_formula(outcome),
+                report_formats.neutralise_formula(row.group or ""),
+                *values,
+            ]
+        )
+    about = workbook.create_sheet("About")
+    for key, value in describe_filters(area, report):
+        about.append(
+            [report_formats.neutralise_formula(key), report_formats.neutralise_formula(value)]
+        )
+    about.append([])
+    about.append(["Note", report_formats.SUPPRESSION_NOTE])
+    for column in report_formats.COLUMNS:
+        about.append([column.label, column.description])
+    # Every cell written as text is a string, never a formula, whatever it starts with.
+    for worksheet in (sheet, about):
+        for cells in worksheet.iter_rows():
+            for item in cells:
+                if isinstance(item.value, str):
+                    item.data_type = "s"
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """A trend line of one percentage across quarter ends, placed for an SVG."""
+
+    points: list[tuple[float, float | None, date, str]]  # x, y (None when hidden), date, text
+    width: int = 640
+    height: int = 260
+
+
+def trend_chart(points: list[tuple[date, aggregation.Row]], column: str) -> TrendChart:
+    """Place a percentage column of an outcome's total rows on a 0-100 chart."""
+    width, height, left, right, top, bottom = 640, 260, 48, 16, 16, 48
+    placed = []
+    count = max(len(points) - 1, 1)
+    for index, (as_at, row) in enumerate(points):
+        x = left + (width - left - right) * index / count
+        value = None if column in row.suppressed else row.value(column)
+        y = None if value is None else top + (height - top - bottom) * (100 - value) / 100
+        text = ("[c]" if column in row.suppressed else "n/a") if value is None else f"{value:.1f}"
+        placed.append((x, y, as_at, text))
+    return TrendChart(placed, width, height)
+
+
+def default_quarters(today: date, count: int = 8) -> list[date]:
+    """Return the last `count` quarter ends before today."""
+    ends = aggregation.quarter_ends(date(today.year - 3, 1, 1), today)
+    return [end for end in ends if end < today][-count:]

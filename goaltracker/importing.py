@@ -1,0 +1,1121 @@
+"""The CSV import of domain.md section 6: check the whole file, then write all of it or nothing.
+
+Speed matters (areas arrive with years of spreadsheets), so the import reads the area's existing
+records with a few set-based queries into dictionaries, works out every change in memory, and
+writes with bulk statements: no query per line.
+"""
+
+import csv
+import io
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO, Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from goaltracker import audit
+from goaltracker.models import (
+    Area,
+    Child,
+    Goal,
+    GoalRevision,
+    Organisation,
+    Rating,
+    StrategicOutcome,
+    User,
+    goal_outcome,
+    utcnow,
+)
+from goaltracker.vocabulary import (
+    GOAL_STATUSES,
+    OCCUPATION_AREAS,
+    PRIMARY_NEEDS,
+    RATERS,
+    SCALE_MAXIMUM,
+    SCALE_MINIMUM,
+)
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "child_ref",
+    "date_of_birth",
+    "primary_need",
+    "ehcp",
+    "organisation",
+    "goal_ref",
+    "goal_text",
+    "occupation_area",
+    "importance",
+    "outcomes",
+    "set_on",
+    "rater",
+    "assessed_on",
+    "performance",
+    "satisfaction",
+)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("status", "closed_on")
+# Columns that describe the child or the goal repeat on each of its lines and must agree.
+CHILD_COLUMNS: tuple[str, ...] = ("date_of_birth", "primary_need", "ehcp", "organisation")
+GOAL_COLUMNS: tuple[str, ...] = (
+    "goal_text",
+    "occupation_area",
+    "importance",
+    "outcomes",
+    "set_on",
+    "status",
+    "closed_on",
+)
+MAX_REFERENCE_LENGTH = 64
+MAX_GOAL_TEXT_LENGTH = 500
+MAX_ORGANISATION_NAME_LENGTH = 200
+# Lists of ids in one IN (...) stay well under every database's limit on bound parameters.
+_CHUNK_SIZE = 500
+
+_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WHOLE_NUMBER_PATTERN = re.compile(r"[0-9]{1,9}")
+_EHCP_VALUES = {"yes": True, "no": False}
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One reason a file cannot be imported: its line (the header is line 1), column and why."""
+
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        """Say where the problem is and what it is, in one line."""
+        return f"Line {self.line}: {self.message}" if self.line is not None else self.message
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, for a dry run, would do), its warnings, and its errors."""
+
+    children_created: int = 0
+    children_updated: int = 0
+    goals_created: int = 0
+    goals_updated: int = 0
+    ratings_created: int = 0
+    ratings_corrected: int = 0
+    ratings_unchanged: int = 0
+    repeated_lines_ignored: int = 0
+    organisations_created: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)
+    imported: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the file can be (or was) imported: it has no errors."""
+        return not self.errors
+
+    def describe(self) -> list[str]:
+        """Return the summary as plain-English lines, for a person to read."""
+        verb = "" if self.imported else "would be "
+        lines = [
+            f"Children: {self.children_created} {verb}created, "
+            f"{self.children_updated} {verb}updated.",
+            f"Goals: {self.goals_created} {verb}created, {self.goals_updated} {verb}updated.",
+            f"Ratings: {self.ratings_created} {verb}created, {self.ratings_corrected} "
+            f"{verb}corrected, {self.ratings_unchanged} already held unchanged.",
+        ]
+        if self.repeated_lines_ignored:
+            lines.append(f"Identical repeated lines ignored: {self.repeated_lines_ignored}.")
+        if self.organisations_created:
+            lines.append(
+                f"Organisations {verb}created (type other): "
+                + ", ".join(self.organisations_created)
+            )
+        lines.extend(f"Warning: {warning}" for warning in self.warnings)
+        return lines
+
+
+class _Invalid(ValueError):
+    """A cell that is not valid; the message names the column and says what it should be."""
+
+
+@dataclass
+class _Line:
+    """One line of the file with the values of its valid cells."""
+
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass
+class _Plan:
+    """Every change the file makes, worked out before anything is written."""
+
+    new_organisations: dict[str, str] = field(default_factory=dict)
+    organisation_of_child: dict[str, int | str] = field(default_factory=dict)
+    new_children: list[dict] = field(default_factory=list)
+    changed_children: list[dict] = field(default_factory=list)
+    new_goals: list[dict] = field(default_factory=list)
+    changed_goals: list[dict] = field(default_factory=list)
+    revisions: list[dict] = field(default_factory=list)
+    outcome_links: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+    relinked_goal_ids: list[int] = field(default_factory=list)
+    new_ratings: list[dict] = field(default_factory=list)
+    corrected_ratings: list[dict] = field(default_factory=list)
+    # Ids of the children and goals the area already holds, by their references in the file.
+    child_ids: dict[str, int] = field(default_factory=dict)
+    goal_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _show(text: str) -> str:
+    """Quote a value from the file for a message, shortened when long."""
+    return f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'
+
+
+def _key(name: str) -> str:
+    """Return the form of an organisation's name used to match it: case and spacing ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def _chunks(items: list, size: int = _CHUNK_SIZE) -> Iterator[list]:
+    """Yield the items in lists of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _read_text(source: Any, max_bytes: int) -> tuple[str | None, ImportProblem | None]:
+    """Return the file's text, or the problem that stops it being read: size or encoding."""
+    megabyte = 1024 * 1024
+    limit = f"{max_bytes // megabyte} MB" if max_bytes % megabyte == 0 else f"{max_bytes} bytes"
+    too_big = ImportProblem(
+        None,
+        None,
+        f"The file is larger than {limit}, the most one import takes; split it into smaller files.",
+    )
+    if isinstance(source, str):
+        data: bytes | str = source
+    elif isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    elif isinstance(source, os.PathLike):
+        if os.path.getsize(source) > max_bytes:
+            return None, too_big
+        with open(source, "rb") as file:
+            data = file.read()
+    elif hasattr(source, "read"):
+        stream: IO = source
+        data = stream.read(max_bytes + 1)
+    else:
+        raise TypeError("import a path, a file, bytes or text")
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    if size > max_bytes:
+        return None, too_big
+    if isinstance(data, bytes):
+        try:
+            # utf-8-sig drops the byte order mark that spreadsheet programs add.
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            return None, ImportProblem(
+                line,
+                None,
+                "The file is not UTF-8 text: this line has a character in another encoding. "
+                'Save the file as "CSV UTF-8 (comma delimited)" and import it again.',
+            )
+    else:
+        text = data.removeprefix("\ufeff")
+    if not text.strip():
+        return None, ImportProblem(None, None, "The file is empty.")
+    return text, None
+
+
+def _text_checker(column: str, max_length: int) -> Callable[[str], str]:
+    """Return a check for a required text cell of at most max_length characters."""
+
+    def check(text: str) -> str:
+        """Return the text, or raise _Invalid when it is empty or too long."""
+        if not text:
+            raise _Invalid(f"{column} is empty; every line needs one")
+        if len(text) > max_length:
+            raise _Invalid(
+                f"{column} is {len(text)} characters long; the most allowed is {max_length}"
+            )
+        return text
+
+    return check
+
+
+def _choice_checker(column: str, allowed: Iterable[str], normalise=str.lower):
+    """Return a check for a cell that must be one of a list of codes."""
+    allowed = tuple(allowed)
+
+    def check(text: str) -> str:
+        """Return the code, or raise _Invalid naming the codes allowed."""
+        code = normalise(text)
+        if code not in allowed:
+            found = f"not {_show(text)}" if text else "but it is empty"
+            raise _Invalid(f"{column} must be one of {', '.join(allowed)}, {found}")
+        return code
+
+    return check
+
+
+def _score_checker(column: str) -> Callable[[str], int]:
+    """Return a check for a whole number from 1 to 10."""
+
+    def check(text: str) -> int:
+        """Return the number, or raise _Invalid when it is not a whole number from 1 to 10."""
+        if _WHOLE_NUMBER_PATTERN.fullmatch(text):
+            value = int(text)
+            if SCALE_MINIMUM <= value <= SCALE_MAXIMUM:
+                return value
+        found = f"not {_show(text)}" if text else "but it is empty"
+        raise _Invalid(
+            f"{column} must be a whole number from {SCALE_MINIMUM} to {SCALE_MAXIMUM}, {found}"
+        )
+
+    return check
+
+
+def _date_checker(column: str, today: date, optional: bool = False):
+    """Return a check for a YYYY-MM-DD date that is not after today."""
+    known: dict[str, date] = {}
+
+    def check(text: str) -> date | None:
+        """Return the date, or raise _Invalid when it is malformed, impossible or in the future."""
+        if text in known:
+            return known[text]
+        if not text:
+            if optional:
+                return None
+            raise _Invalid(f"{column} is empty; every line needs a date, as YYYY-MM-DD")
+        if not _DATE_PATTERN.fullmatch(text):
+            raise _Invalid(f"{column} must be a date written YYYY-MM-DD, not {_show(text)}")
+        try:
+            value = date.fromisoformat(text)
+        except ValueError:
+            raise _Invalid(f"{column} {_show(text)} is not a real date") from None
+        if value > today:
+            raise _Invalid(f"{column} {text} is in the future (today is {today.isoformat()})")
+        known[text] = value
+        return value
+
+    return check
+
+
+def _outcomes_checker(outcome_ids: dict[str, int]):
+    """Return a check for a list of the area's outcome codes separated by semicolons."""
+
+    def check(text: str) -> frozenset[str]:
+        """Return the set of codes, or raise _Invalid naming the codes the area does not have."""
+        codes = frozenset(code.strip().upper() for code in text.split(";") if code.strip())
+        unknown = sorted(codes - outcome_ids.keys())
+        if unknown:
+            known = ", ".join(sorted(outcome_ids)) or "none yet"
+            raise _Invalid(
+                f"outcomes has {'a code' if len(unknown) == 1 else 'codes'} this area does not "
+                f"have: {', '.join(unknown)} (the area's codes: {known})"
+            )
+        return codes
+
+    return check
+
+
+def _checkers(today: date, outcome_ids: dict[str, int]) -> dict[str, Callable[[str], Any]]:
+    """Return the check of every column, by column name."""
+    return {
+        "child_ref": _text_checker("child_ref", MAX_REFERENCE_LENGTH),
+        "date_of_birth": _date_checker("date_of_birth", today),
+        "primary_need": _choice_checker("primary_need", PRIMARY_NEEDS, str.upper),
+        "ehcp": _choice_checker("ehcp", _EHCP_VALUES),
+        "organisation": _text_checker("organisation", MAX_ORGANISATION_NAME_LENGTH),
+        "goal_ref": _text_checker("goal_ref", MAX_REFERENCE_LENGTH),
+        "goal_text": _text_checker("goal_text", MAX_GOAL_TEXT_LENGTH),
+        "occupation_area": _choice_checker("occupation_area", OCCUPATION_AREAS),
+        "importance": _score_checker("importance"),
+        "outcomes": _outcomes_checker(outcome_ids),
+        "set_on": _date_checker("set_on", today),
+        "rater": _choice_checker("rater", RATERS),
+        "assessed_on": _date_checker("assessed_on", today),
+        "performance": _score_checker("performance"),
+        "satisfaction": _score_checker("satisfaction"),
+        # An empty status means active, so that files without the column read the same.
+        "status": lambda text: _choice_checker("status", GOAL_STATUSES)(text or "active"),
+        "closed_on": _date_checker("closed_on", today, optional=True),
+    }
+
+
+def _check_line_dates(line: _Line, problems: list[ImportProblem]) -> None:
+    """Check the dates of one line against each other and against the goal's status."""
+    values = line.values
+    set_on = values.get("set_on")
+    assessed_on = values.get("assessed_on")
+    if set_on is not None and assessed_on is not None and assessed_on < set_on:
+        problems.append(
+            ImportProblem(
+                line.number,
+                "assessed_on",
+                f"assessed_on {assessed_on.isoformat()} is before the goal was set "
+                f"(set_on {set_on.isoformat()}); a goal can only be rated once it is set",
+            )
+        )
+    if "status" not in values or "closed_on" not in values:
+        return
+    status, closed_on = values["status"], values["closed_on"]
+    if status == "active" and closed_on is not None:
+        problems.append(
+            ImportProblem(
+                line.number,
+                "closed_on",
+                "closed_on must be empty when the goal is active (status is empty or active)",
+            )
+        )
+    elif status != "active" and closed_on is None:
+        problems.append(
+            ImportProblem(
+                line.number,
+                "closed_on",
+                f"closed_on is needed when status is {status}: the date the goal was {status}",
+            )
+        )
+    elif closed_on is not None and set_on is not None and closed_on < set_on:
+        problems.append(
+            ImportProblem(
+                line.number,
+                "closed_on",
+                f"closed_on {closed_on.isoformat()} is before the goal was set "
+                f"(set_on {set_on.isoformat()})",
+            )
+        )
+
+
+def _describe_value(column: str, value: Any) -> str:
+    """Show a checked value as the file would have it, for a message."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, frozenset):
+        return '"' + ";".join(sorted(value)) + '"' if value else "empty"
+    if value is None:
+        return "empty"
+    return _show(str(value))
+
+
+def _parse(text: str, checkers: dict, problems: list[ImportProblem], warnings: list[str]):
+    """Read the CSV and check every cell; return the lines with the values of their valid cells."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        problems.append(ImportProblem(1, None, f"The header line cannot be read as CSV: {error}"))
+        return []
+    names = [name.strip().lower() for name in header]
+    named = [name for name in names if name]
+    missing = [column for column in REQUIRED_COLUMNS if column not in named]
+    repeated = sorted({name for name in named if named.count(name) > 1})
+    if missing:
+        problems.append(
+            ImportProblem(
+                1,
+                None,
+                f"The header is missing the column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}. The first line must name the columns "
+                f"{', '.join(REQUIRED_COLUMNS)} (and optionally {', '.join(OPTIONAL_COLUMNS)}).",
+            )
+        )
+    if repeated:
+        problems.append(
+            ImportProblem(1, None, f"The header names {', '.join(repeated)} more than once.")
+        )
+    if missing or repeated:
+        return []
+    unused = [name for name in named if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unused:
+        warnings.append(f"These columns are not used and were ignored: {', '.join(unused)}.")
+    positions = [
+        (position, name, checkers[name]) for position, name in enumerate(names) if name in checkers
+    ]
+    absent = [column for column in OPTIONAL_COLUMNS if column not in names]
+    lines: list[_Line] = []
+    last_line_read = reader.line_num
+    while True:
+        number = last_line_read + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append(
+                ImportProblem(
+                    number,
+                    None,
+                    f"The line cannot be read as CSV ({error}); the rest of the file was not "
+                    "checked.",
+                )
+            )
+            break
+        last_line_read = reader.line_num
+        # Spreadsheets often save empty rows at the end as lines of commas.
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(names) and any(cell.strip() for cell in cells[len(names) :]):
+            problems.append(
+                ImportProblem(
+                    number,
+                    None,
+                    f"The line has {len(cells)} values but the header names {len(names)} "
+                    "columns; text containing a comma must be in double quotes",
+                )
+            )
+            continue
+        values: dict[str, Any] = {}
+        for position, name, check in positions:
+            cell = cells[position].strip() if position < len(cells) else ""
+            try:
+                values[name] = check(cell)
+            except _Invalid as error:
+                problems.append(ImportProblem(number, name, str(error)))
+        for name in absent:
+            values[name] = checkers[name]("")
+        line = _Line(number, values)
+        _check_line_dates(line, problems)
+        lines.append(line)
+    return lines
+
+
+def _agree(
+    first: dict[str, tuple[Any, int]],
+    line: _Line,
+    columns: tuple[str, ...],
+    what: str,
+    problems: list[ImportProblem],
+    compare: Callable[[str, Any], Any] = lambda column, value: value,
+) -> None:
+    """Check that a line's values agree with the first line of the same child or goal."""
+    for column in columns:
+        if column not in line.values:
+            continue
+        value = line.values[column]
+        if column not in first:
+            first[column] = (value, line.number)
+            continue
+        first_value, first_line = first[column]
+        if compare(column, value) != compare(column, first_value):
+            problems.append(
+                ImportProblem(
+                    line.number,
+                    column,
+                    f"{column} is {_describe_value(column, value)} here but "
+                    f"{_describe_value(column, first_value)} on line {first_line}; every line "
+                    f"of {what} must agree",
+                )
+            )
+
+
+def _organisation_compare(column: str, value: Any) -> Any:
+    """Compare organisations by name ignoring case and spacing, other values as they are."""
+    return _key(value) if column == "organisation" else value
+
+
+def _collect(lines: list[_Line], problems: list[ImportProblem], summary: ImportSummary):
+    """Gather each child's and goal's values and each rating, checking that repeats agree."""
+    children: dict[str, dict[str, tuple[Any, int]]] = {}
+    goals: dict[tuple[str, str], dict[str, tuple[Any, int]]] = {}
+    ratings: dict[tuple[str, str, str, date], tuple[int, int, int]] = {}
+    for line in lines:
+        values = line.values
+        child_ref = values.get("child_ref")
+        if child_ref is None:
+            continue
+        first_of_child = children.setdefault(child_ref, {"line": (None, line.number)})
+        _agree(
+            first_of_child,
+            line,
+            CHILD_COLUMNS,
+            f"child {child_ref}",
+            problems,
+            _organisation_compare,
+        )
+        goal_ref = values.get("goal_ref")
+        if goal_ref is None:
+            continue
+        first_of_goal = goals.setdefault((child_ref, goal_ref), {"line": (None, line.number)})
+        _agree(first_of_goal, line, GOAL_COLUMNS, f"goal {goal_ref} of {child_ref}", problems)
+        identity_columns = ("rater", "assessed_on", "performance", "satisfaction")
+        if not all(column in values for column in identity_columns):
+            continue
+        identity = (child_ref, goal_ref, values["rater"], values["assessed_on"])
+        scores = (values["performance"], values["satisfaction"])
+        if identity not in ratings:
+            ratings[identity] = (*scores, line.number)
+        elif ratings[identity][:2] == scores:
+            summary.repeated_lines_ignored += 1
+        else:
+            first_performance, first_satisfaction, first_line = ratings[identity]
+            problems.append(
+                ImportProblem(
+                    line.number,
+                    "performance",
+                    f"a second {values['rater']} rating of goal {goal_ref} of {child_ref} on "
+                    f"{values['assessed_on'].isoformat()} (performance {scores[0]}, satisfaction "
+                    f"{scores[1]}) differs from line {first_line} (performance "
+                    f"{first_performance}, satisfaction {first_satisfaction}); a rater rates a "
+                    "goal at most once a day, so keep one of the two lines",
+                )
+            )
+    return children, goals, ratings
+
+
+@dataclass
+class _Existing:
+    """The area's records as they are before the import, read with a few set-based queries."""
+
+    outcome_ids: dict[str, int]
+    organisations_by_name: dict[str, int]
+    organisations_by_key: dict[str, int]
+    children: dict[str, Any]
+    goals: dict[tuple[int, str], Any]
+    goal_statuses_by_child: dict[int, dict[int, str]]
+    outcome_links: dict[int, frozenset[int]]
+    ratings: dict[tuple[int, str, date], Any]
+    earliest_rating: dict[int, date]
+
+
+def _load_outcomes(session: Session, area: Area) -> dict[str, int]:
+    """Return the area's outcome ids by code, retired outcomes included (files carry history)."""
+    return dict(
+        session.execute(
+            select(StrategicOutcome.code, StrategicOutcome.id).where(
+                StrategicOutcome.area_id == area.id
+            )
+        ).all()
+    )
+
+
+def _load_existing(session: Session, area: Area, outcome_ids: dict[str, int]) -> _Existing:
+    """Read what the area already holds that an import can match or change."""
+    organisations_by_name: dict[str, int] = {}
+    organisations_by_key: dict[str, int] = {}
+    for organisation_id, name in session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.area_id == area.id)
+        .order_by(Organisation.id)
+    ):
+        organisations_by_name[name] = organisation_id
+        organisations_by_key.setdefault(_key(name), organisation_id)
+    children = {
+        child.reference: child
+        for child in session.execute(
+            select(
+                Child.id,
+                Child.reference,
+                Child.date_of_birth,
+                Child.primary_need,
+                Child.ehcp,
+                Child.organisation_id,
+                Child.erased_at,
+            ).where(Child.area_id == area.id)
+        )
+    }
+    in_area = Child.area_id == area.id
+    goals: dict[tuple[int, str], Any] = {}
+    statuses: dict[int, dict[int, str]] = {}
+    for goal in session.execute(
+        select(
+            Goal.id,
+            Goal.child_id,
+            Goal.reference,
+            Goal.text,
+            Goal.occupation_area,
+            Goal.importance,
+            Goal.set_on,
+            Goal.status,
+            Goal.closed_on,
+        )
+        .join(Child, Child.id == Goal.child_id)
+        .where(in_area)
+    ):
+        statuses.setdefault(goal.child_id, {})[goal.id] = goal.status
+        if goal.reference is not None:
+            goals[(goal.child_id, goal.reference)] = goal
+    # Only goals with a reference can be matched by a file, so only theirs are read.
+    referenced = Goal.reference.is_not(None)
+    links: dict[int, set[int]] = {}
+    for goal_id, outcome_id in session.execute(
+        select(goal_outcome.c.goal_id, goal_outcome.c.outcome_id)
+        .join(Goal, Goal.id == goal_outcome.c.goal_id)
+        .join(Child, Child.id == Goal.child_id)
+        .where(in_area, referenced)
+    ):
+        links.setdefault(goal_id, set()).add(outcome_id)
+    ratings: dict[tuple[int, str, date], Any] = {}
+    earliest: dict[int, date] = {}
+    for rating in session.execute(
+        select(
+            Rating.id,
+            Rating.goal_id,
+            Rating.rater,
+            Rating.assessed_on,
+            Rating.performance,
+            Rating.satisfaction,
+        )
+        .join(Goal, Goal.id == Rating.goal_id)
+        .join(Child, Child.id == Goal.child_id)
+        .where(in_area, referenced)
+    ):
+        ratings[(rating.goal_id, rating.rater, rating.assessed_on)] = rating
+        if rating.goal_id not in earliest or rating.assessed_on < earliest[rating.goal_id]:
+            earliest[rating.goal_id] = rating.assessed_on
+    return _Existing(
+        outcome_ids=outcome_ids,
+        organisations_by_name=organisations_by_name,
+        organisations_by_key=organisations_by_key,
+        children=children,
+        goals=goals,
+        goal_statuses_by_child=statuses,
+        outcome_links={goal_id: frozenset(ids) for goal_id, ids in links.items()},
+        ratings=ratings,
+        earliest_rating=earliest,
+    )
+
+
+def _value(first: dict[str, tuple[Any, int]], column: str) -> Any:
+    """Return the value of a column from the first line that had a valid one."""
+    return first[column][0]
+
+
+def _plan_children(
+    existing: _Existing,
+    children: dict,
+    plan: _Plan,
+    problems: list[ImportProblem],
+    summary: ImportSummary,
+) -> set[str]:
+    """Plan the new and changed children and organisations; return the new children's refs."""
+    new_child_refs: set[str] = set()
+    for child_ref, first in children.items():
+        if any(column not in first for column in CHILD_COLUMNS):
+            continue
+        name = _value(first, "organisation")
+        # An exact name wins; otherwise "northfield school" is taken to be "Northfield School".
+        organisation = existing.organisations_by_name.get(name)
+        if organisation is None:
+            organisation = existing.organisations_by_key.get(_key(name))
+        if organisation is None:
+            plan.new_organisations.setdefault(_key(name), name)
+            organisation = _key(name)
+        plan.organisation_of_child[child_ref] = organisation
+        wanted = {
+            "date_of_birth": _value(first, "date_of_birth"),
+            "primary_need": _value(first, "primary_need"),
+            "ehcp": _EHCP_VALUES[_value(first, "ehcp")],
+        }
+        held = existing.children.get(child_ref)
+        if held is None:
+            plan.new_children.append({"reference": child_ref, **wanted})
+            new_child_refs.add(child_ref)
+            summary.children_created += 1
+            continue
+        if held.erased_at is not None:
+            problems.append(
+                ImportProblem(
+                    first["line"][1],
+                    "child_ref",
+                    f"child_ref {child_ref} belongs to a record that has been erased; "
+                    "remove its lines from the file",
+                )
+            )
+            continue
+        plan.child_ids[child_ref] = held.id
+        if (
+            any(getattr(held, column) != value for column, value in wanted.items())
+            or held.organisation_id != organisation
+        ):
+            plan.changed_children.append({"id": held.id, "reference": child_ref, **wanted})
+            summary.children_updated += 1
+    summary.organisations_created = sorted(plan.new_organisations.values(), key=str.casefold)
+    return new_child_refs
+
+
+def _plan_goals(
+    area: Area,
+    existing: _Existing,
+    goals: dict,
+    new_child_refs: set[str],
+    plan: _Plan,
+    problems: list[ImportProblem],
+    summary: ImportSummary,
+) -> set[tuple[str, str]]:
+    """Plan the new and changed goals and their outcome links; return the new goals' keys."""
+    new_goal_keys: set[tuple[str, str]] = set()
+    # Each child's goals and their statuses after the import, to warn about the active limit.
+    statuses: dict[str, dict[Any, str]] = {
+        child_ref: dict(existing.goal_statuses_by_child.get(child_id, {}))
+        for child_ref, child_id in plan.child_ids.items()
+    }
+    for (child_ref, goal_ref), first in goals.items():
+        known_child = child_ref in plan.child_ids or child_ref in new_child_refs
+        if not known_child or any(column not in first for column in GOAL_COLUMNS):
+            continue
+        wanted = {
+            "text": _value(first, "goal_text"),
+            "occupation_area": _value(first, "occupation_area"),
+            "importance": _value(first, "importance"),
+            "set_on": _value(first, "set_on"),
+            "status": _value(first, "status"),
+            "closed_on": _value(first, "closed_on"),
+        }
+        outcome_ids = frozenset(existing.outcome_ids[code] for code in _value(first, "outcomes"))
+        child_id = plan.child_ids.get(child_ref)
+        held = existing.goals.get((child_id, goal_ref)) if child_id is not None else None
+        if held is None:
+            plan.new_goals.append({"child_ref": child_ref, "reference": goal_ref, **wanted})
+            plan.outcome_links[(child_ref, goal_ref)] = outcome_ids
+            new_goal_keys.add((child_ref, goal_ref))
+            statuses.setdefault(child_ref, {})[(child_ref, goal_ref)] = wanted["status"]
+            summary.goals_created += 1
+            continue
+        statuses[child_ref][held.id] = wanted["status"]
+        earliest = existing.earliest_rating.get(held.id)
+        if earliest is not None and earliest < wanted["set_on"]:
+            problems.append(
+                ImportProblem(
+                    first["set_on"][1],
+                    "set_on",
+                    f"set_on {wanted['set_on'].isoformat()} is after a rating already held for "
+                    f"goal {goal_ref} of {child_ref} (on {earliest.isoformat()}); a goal "
+                    "cannot be rated before it was set",
+                )
+            )
+            continue
+        plan.goal_ids[(child_ref, goal_ref)] = held.id
+        goal_changed = any(getattr(held, column) != value for column, value in wanted.items())
+        if goal_changed:
+            plan.changed_goals.append({"goal_id": held.id, **wanted})
+            if held.text != wanted["text"]:
+                plan.revisions.append({"goal_id": held.id, "text": held.text})
+        relinked = existing.outcome_links.get(held.id, frozenset()) != outcome_ids
+        if relinked:
+            plan.relinked_goal_ids.append(held.id)
+            plan.outcome_links[(child_ref, goal_ref)] = outcome_ids
+        if goal_changed or relinked:
+            summary.goals_updated += 1
+    for child_ref, goal_statuses in sorted(statuses.items()):
+        active = sum(status == "active" for status in goal_statuses.values())
+        if active > area.max_active_goals:
+            summary.warnings.append(
+                f"Child {child_ref} now has {active} active goals, more than the area's limit "
+                f"of {area.max_active_goals}; imported anyway."
+            )
+    return new_goal_keys
+
+
+def _plan_ratings(
+    existing: _Existing,
+    ratings: dict,
+    new_goal_keys: set[tuple[str, str]],
+    plan: _Plan,
+    summary: ImportSummary,
+) -> None:
+    """Plan the new and corrected ratings, and count those already held unchanged."""
+    in_file_order = sorted(ratings.items(), key=lambda item: item[1][2])
+    for (child_ref, goal_ref, rater, assessed_on), (performance, satisfaction, _) in in_file_order:
+        goal_key = (child_ref, goal_ref)
+        if goal_key not in plan.goal_ids and goal_key not in new_goal_keys:
+            continue
+        goal_id = plan.goal_ids.get(goal_key)
+        scores = {"performance": performance, "satisfaction": satisfaction}
+        held = existing.ratings.get((goal_id, rater, assessed_on)) if goal_id else None
+        if held is None:
+            plan.new_ratings.append(
+                {"goal_key": goal_key, "rater": rater, "assessed_on": assessed_on, **scores}
+            )
+            summary.ratings_created += 1
+        elif (held.performance, held.satisfaction) == (performance, satisfaction):
+            summary.ratings_unchanged += 1
+        else:
+            plan.corrected_ratings.append(
+                {
+                    "id": held.id,
+                    "child_id": plan.child_ids[child_ref],
+                    "goal_id": goal_id,
+                    "goal_reference": goal_ref,
+                    "rater": rater,
+                    "assessed_on": assessed_on,
+                    "old": {"performance": held.performance, "satisfaction": held.satisfaction},
+                    "new": scores,
+                }
+            )
+            summary.ratings_corrected += 1
+
+
+def _plan_changes(
+    area: Area,
+    existing: _Existing,
+    collected: tuple[dict, dict, dict],
+    problems: list[ImportProblem],
+    summary: ImportSummary,
+) -> _Plan:
+    """Work out every row to insert or update, counting them in the summary."""
+    children, goals, ratings = collected
+    plan = _Plan()
+    new_child_refs = _plan_children(existing, children, plan, problems, summary)
+    new_goal_keys = _plan_goals(area, existing, goals, new_child_refs, plan, problems, summary)
+    _plan_ratings(existing, ratings, new_goal_keys, plan, summary)
+    return plan
+
+
+def _check(
+    session: Session, area: Area, source: Any, today: date | None, max_bytes: int
+) -> tuple[ImportSummary, _Plan | None]:
+    """Check the whole file against the rules and the area's records; plan the changes."""
+    summary = ImportSummary()
+    text, problem = _read_text(source, max_bytes)
+    if problem is not None:
+        summary.errors.append(problem)
+        return summary, None
+    outcome_ids = _load_outcomes(session, area)
+    problems: list[ImportProblem] = []
+    lines = _parse(text, _checkers(today or date.today(), outcome_ids), problems, summary.warnings)
+    if not lines and not problems:
+        problems.append(ImportProblem(None, None, "The file has a header but no ratings."))
+    if not lines:
+        summary.errors = problems
+        return summary, None
+    collected = _collect(lines, problems, summary)
+    existing = _load_existing(session, area, outcome_ids)
+    plan = _plan_changes(area, existing, collected, problems, summary)
+    # Python's sort is stable, so problems on one line stay in column order.
+    summary.errors = sorted(problems, key=lambda problem: problem.line or 0)
+    return summary, plan
+
+
+def validate(
+    session: Session,
+    area: Area,
+    file_or_text: Any,
+    *,
+    today: date | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> ImportSummary:
+    """Check a file without writing anything; the summary says what an import would do."""
+    summary, _ = _check(session, area, file_or_text, today, max_bytes)
+    return summary
+
+
+def import_ratings(
+    session: Session,
+    area: Area,
+    file_or_text: Any,
+    recorded_by: User | None = None,
+    *,
+    today: date | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> ImportSummary:
+    """Import a file of ratings into the area: all of it, or nothing when it has any error.
+
+    The file may be a path, a binary or text file, bytes, or the CSV text itself. The changes
+    are made in the session's transaction; the caller commits (or rolls back on an exception).
+    """
+    summary, plan = _check(session, area, file_or_text, today, max_bytes)
+    if summary.errors or plan is None:
+        return summary
+    _write(session, area, plan, recorded_by)
+    summary.imported = True
+    audit.record(
+        "ratings_imported",
+        area_id=area.id,
+        user=recorded_by,
+        detail={
+            "children_created": summary.children_created,
+            "children_updated": summary.children_updated,
+            "goals_created": summary.goals_created,
+            "goals_updated": summary.goals_updated,
+            "ratings_created": summary.ratings_created,
+            "ratings_corrected": summary.ratings_corrected,
+            "organisations_created": summary.organisations_created,
+        },
+    )
+    return summary
+
+
+def _table(model) -> Table:
+    """Return a model's table, for Core inserts.
+
+    The ORM's bulk insert splits the rows into a batch wherever the set of None values changes
+    (such as closed_on between goals), which makes large imports many times slower.
+    """
+    return model.__table__
+
+
+def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) -> None:
+    """Write the planned changes with bulk statements, parents before children."""
+    now = utcnow()
+    user_id = recorded_by.id if recorded_by is not None else None
+
+    organisation_ids: dict[str, int] = {}
+    if plan.new_organisations:
+        # Each insert returns the natural key with the id, so the rows can come back in any
+        # order: asking for parameter order would make SQLite insert one row at a time.
+        created = session.execute(
+            insert(_table(Organisation)).returning(Organisation.id, Organisation.name),
+            [
+                {"area_id": area.id, "name": name, "type": "other"}
+                for name in plan.new_organisations.values()
+            ],
+        )
+        organisation_ids = {_key(name): organisation_id for organisation_id, name in created}
+
+    def organisation_id(child_ref: str) -> int:
+        """Return the id of a child's organisation, existing or just created."""
+        organisation = plan.organisation_of_child[child_ref]
+        return organisation if isinstance(organisation, int) else organisation_ids[organisation]
+
+    child_ids: dict[str, int] = {}
+    if plan.new_children:
+        created = session.execute(
+            insert(_table(Child)).returning(Child.id, Child.reference),
+            [
+                {
+                    **child,
+                    "area_id": area.id,
+                    "organisation_id": organisation_id(child["reference"]),
+                    "first_name": "",
+                    "last_name": "",
+                    "created_at": now,
+                }
+                for child in plan.new_children
+            ],
+        )
+        child_ids = {reference: child_id for child_id, reference in created}
+    child_ids.update(plan.child_ids)
+    if plan.changed_children:
+        session.execute(
+            update(Child),
+            [
+                {
+                    **{key: value for key, value in child.items() if key != "reference"},
+                    "organisation_id": organisation_id(child["reference"]),
+                }
+                for child in plan.changed_children
+            ],
+        )
+
+    goal_ids: dict[tuple[str, str], int] = {}
+    if plan.new_goals:
+        rows = []
+        for goal in plan.new_goals:
+            row = {key: value for key, value in goal.items() if key != "child_ref"}
+            rows.append(
+                {
+                    **row,
+                    "child_id": child_ids[goal["child_ref"]],
+                    "created_by_id": user_id,
+                    "created_at": now,
+                }
+            )
+        reference_of_child = {child_id: reference for reference, child_id in child_ids.items()}
+        created = session.execute(
+            insert(_table(Goal)).returning(Goal.id, Goal.child_id, Goal.reference), rows
+        )
+        goal_ids = {
+            (reference_of_child[child_id], reference): goal_id
+            for goal_id, child_id, reference in created
+        }
+    goal_ids.update(plan.goal_ids)
+    if plan.changed_goals:
+        table = Goal.__table__
+        # A Core update skips the ORM's optimistic locking, so the version is moved on here.
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("goal_id"))
+            .values(
+                text=bindparam("new_text"),
+                occupation_area=bindparam("new_occupation_area"),
+                importance=bindparam("new_importance"),
+                set_on=bindparam("new_set_on"),
+                status=bindparam("new_status"),
+                closed_on=bindparam("new_closed_on"),
+                version=table.c.version + 1,
+            ),
+            [
+                {
+                    "goal_id": goal["goal_id"],
+                    **{f"new_{name}": value for name, value in goal.items() if name != "goal_id"},
+                }
+                for goal in plan.changed_goals
+            ],
+        )
+    if plan.revisions:
+        session.execute(
+            insert(_table(GoalRevision)),
+            [
+                {**revision, "changed_by_id": user_id, "changed_at": now}
+                for revision in plan.revisions
+            ],
+        )
+    for chunk in _chunks(plan.relinked_goal_ids):
+        session.execute(delete(goal_outcome).where(goal_outcome.c.goal_id.in_(chunk)))
+    links = [
+        {"goal_id": goal_ids[key], "outcome_id": outcome_id}
+        for key, outcome_ids in plan.outcome_links.items()
+        for outcome_id in sorted(outcome_ids)
+    ]
+    if links:
+        session.execute(insert(goal_outcome), links)
+
+    if plan.new_ratings:
+        session.execute(
+            insert(_table(Rating)),
+            [
+                {
+                    "goal_id": goal_ids[rating["goal_key"]],
+                    "rater": rating["rater"],
+                    "assessed_on": rating["assessed_on"],
+                    "performance": rating["performance"],
+                    "satisfaction": rating["satisfaction"],
+                    "note": "",
+                    "recorded_by_id": user_id,
+                    "recorded_at": now,
+                }
+                for rating in plan.new_ratings
+            ],
+        )
+    if plan.corrected_ratings:
+        session.execute(
+            update(Rating),
+            [
+                {
+                    "id": rating["id"],
+                    **rating["new"],
+                    "recorded_by_id": user_id,
+                    "recorded_at": now,
+                }
+                for rating in plan.corrected_ratings
+            ],
+        )
+        _audit_corrections(session, plan.corrected_ratings, recorded_by)
+
+
+def _audit_corrections(session: Session, corrections: list[dict], recorded_by: User | None) -> None:
+    """Record each corrected rating's old and new values in the child's audit trail."""
+    child_ids = sorted({correction["child_id"] for correction in corrections})
+    children: dict[int, Child] = {}
+    for chunk in _chunks(child_ids):
+        children.update(
+            (child.id, child) for child in session.scalars(select(Child).where(Child.id.in_(chunk)))
+        )
+    for correction in corrections:
+        audit.record(
+            "rating_corrected",
+            child=children[correction["child_id"]],
+            user=recorded_by,
+            detail={
+                "source": "import",
+                "goal_id": correction["goal_id"],
+                "goal_reference": correction["goal_reference"],
+                "rater": correction["rater"],
+                "assessed_on": correction["assessed_on"].isoformat(),
+                "old": correction["old"],
+                "new": correction["new"],
+            },
+        )

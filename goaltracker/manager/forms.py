@@ -1,0 +1,79 @@
+"""The dashboard's choices: report date, filters and breakdown (a GET form)."""
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms.validators import Optional, ValidationError
+
+from goaltracker import aggregation, vocabulary
+from goaltracker.forms import DateField, SelectField, SubmitField, choice_list
+
+BREAKDOWN_LABELS = {
+    "age_band": "Age band",
+    "primary_need": "Primary need",
+    "ehcp": "EHC plan or not",
+    "organisation": "Organisation (agency)",
+    "rater": "Whose view",
+}
+
+
+def last_quarter_end(today: date) -> date:
+    """Return the end of the last complete financial quarter before today."""
+    ends = aggregation.quarter_ends(date(today.year - 1, 1, 1), today)
+    return max(end for end in ends if end < today)
+
+
+class DashboardForm(FlaskForm):
+    """What the outcomes report shows; nothing changes, so no CSRF token is needed."""
+
+    class Meta:
+        """A report view changes nothing."""
+
+        csrf = False
+
+    as_at = DateField("Report date", description="For example, 31 3 2026", validators=[Optional()])
+    by = SelectField("Break down by", validators=[Optional()])
+    organisation = SelectField("Organisation", validators=[Optional()])
+    age_band = SelectField("Age band", validators=[Optional()])
+    primary_need = SelectField("Primary need", validators=[Optional()])
+    ehcp = SelectField("EHC plan", validators=[Optional()])
+    rater = SelectField("Whose view", validators=[Optional()])
+    submit = SubmitField("Show the report")
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        """Offer the area's organisations and the domain's choices."""
+        super().__init__(*args, **kwargs)
+        anything = [("", "Any")]
+        self.by.choices = choice_list([("", "No breakdown"), *BREAKDOWN_LABELS.items()])
+        self.organisation.choices = choice_list(
+            anything + [(organisation.id, organisation.name) for organisation in organisations]
+        )
+        self.age_band.choices = choice_list(anything + list(vocabulary.AGE_BAND_LABELS.items()))
+        self.primary_need.choices = choice_list(
+            anything + list(vocabulary.PRIMARY_NEED_LABELS.items())
+        )
+        self.ehcp.choices = choice_list(anything + [("yes", "EHC plan"), ("no", "No EHC plan")])
+        self.rater.choices = choice_list(anything + list(vocabulary.RATER_LABELS.items()))
+
+    def validate_as_at(self, field):
+        """Reports look back, not forward."""
+        if field.data is not None and field.data > date.today():
+            raise ValidationError("The report date must be today or in the past")
+
+    def report_date(self) -> date:
+        """Return the chosen date, or the end of the last quarter."""
+        return self.as_at.data or last_quarter_end(date.today())
+
+    def filters(self) -> aggregation.ReportFilters:
+        """Return the chosen filters."""
+        return aggregation.ReportFilters(
+            organisation=int(self.organisation.data) if self.organisation.data else None,
+            age_band=self.age_band.data or None,
+            primary_need=self.primary_need.data or None,
+            ehcp={"yes": True, "no": False}.get(self.ehcp.data or ""),
+            rater=self.rater.data or None,
+        )
+
+    def breakdown(self) -> str | None:
+        """Return the chosen breakdown."""
+        return self.by.data or None

@@ -1,0 +1,203 @@
+"""The outcomes report as data: JSON and CSV as domain.md section 6 says, and what columns mean."""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from goaltracker.aggregation import Report, Row
+from goaltracker.suppression import COLUMNS as COLUMN_NAMES
+from goaltracker.suppression import COUNT_COLUMNS
+
+SUPPRESSED_MARK = "[c]"
+# A spreadsheet treats a cell starting with one of these as a formula, which a crafted
+# organisation name could use to run one on a commissioner's computer.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the report: its name, the question it answers, and what it means."""
+
+    name: str
+    question: str
+    label: str
+    description: str
+
+    @property
+    def is_count(self) -> bool:
+        """Return whether the column is a count (an integer) rather than a mean or percentage."""
+        return self.name in COUNT_COLUMNS
+
+
+HOW_MUCH = "How much did we do?"
+HOW_WELL = "How well did we do it?"
+BETTER_OFF = "Is anyone better off?"
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "children",
+        HOW_MUCH,
+        "Children",
+        "Children with at least one goal in this row.",
+    ),
+    Column("goals", HOW_MUCH, "Goals", "Goals set on or before the report date."),
+    Column(
+        "ratings",
+        HOW_MUCH,
+        "Ratings",
+        "Ratings of those goals made on or before the report date.",
+    ),
+    Column(
+        "reviewed_on_time_pct",
+        HOW_WELL,
+        "Reviewed on time (%)",
+        "Of the goals still being worked on at the report date, the percentage rated within the "
+        "area's review interval before it. A goal never rated is not on time.",
+    ),
+    Column(
+        "child_voice_pct",
+        HOW_WELL,
+        "Child's own view (%)",
+        "The percentage of goals the child or young person has rated themselves at least once.",
+    ),
+    Column(
+        "reassessed",
+        BETTER_OFF,
+        "Reassessed",
+        "Goals rated at least twice by the same person (a goal rated twice by the child and "
+        "twice by a parent or carer counts twice, as the two views are never averaged).",
+    ),
+    Column(
+        "mean_baseline_performance",
+        BETTER_OFF,
+        "Average first performance score",
+        "How well the child did the goal at the first rating, on average (1 to 10).",
+    ),
+    Column(
+        "mean_latest_performance",
+        BETTER_OFF,
+        "Average latest performance score",
+        "How well the child does the goal at the latest rating, on average (1 to 10).",
+    ),
+    Column(
+        "mean_change_performance",
+        BETTER_OFF,
+        "Average change in performance",
+        "Latest minus first performance score, on average; above 0 means doing better.",
+    ),
+    Column(
+        "mean_baseline_satisfaction",
+        BETTER_OFF,
+        "Average first satisfaction score",
+        "How satisfied the rater was with how the goal was done at the first rating (1 to 10).",
+    ),
+    Column(
+        "mean_latest_satisfaction",
+        BETTER_OFF,
+        "Average latest satisfaction score",
+        "How satisfied the rater is with how the goal is done at the latest rating (1 to 10).",
+    ),
+    Column(
+        "mean_change_satisfaction",
+        BETTER_OFF,
+        "Average change in satisfaction",
+        "Latest minus first satisfaction score, on average; above 0 means more satisfied.",
+    ),
+    Column(
+        "improved_performance",
+        BETTER_OFF,
+        "Important improvement in performance",
+        "Reassessed goals whose performance score rose by at least the area's important change.",
+    ),
+    Column(
+        "improved_performance_pct",
+        BETTER_OFF,
+        "Important improvement in performance (%)",
+        "Those goals as a percentage of the reassessed goals.",
+    ),
+    Column(
+        "improved_satisfaction",
+        BETTER_OFF,
+        "Important improvement in satisfaction",
+        "Reassessed goals whose satisfaction score rose by at least the area's important change.",
+    ),
+    Column(
+        "improved_satisfaction_pct",
+        BETTER_OFF,
+        "Important improvement in satisfaction (%)",
+        "Those goals as a percentage of the reassessed goals.",
+    ),
+)
+COLUMN_DESCRIPTIONS: dict[str, str] = {column.name: column.description for column in COLUMNS}
+SUPPRESSION_NOTE = (
+    f"{SUPPRESSED_MARK} means the number is hidden because it is small enough that a child could "
+    "be recognised from it (or could be worked out from other numbers). An empty cell means the "
+    "number does not apply, such as an average when no goal has been rated twice."
+)
+
+
+def _row_to_json_dict(row: Row) -> dict:
+    """Return one row as JSON data: counts as integers, means and percentages as floats."""
+    data: dict = {"outcome": row.outcome, "group": row.group}
+    for column in COLUMNS:
+        value = row.value(column.name)
+        if value is not None:
+            value = int(value) if column.is_count else float(value)
+        data[column.name] = value
+    data["suppressed"] = list(row.suppressed)
+    return data
+
+
+def report_to_json_dict(report: Report) -> dict:
+    """Return the report as the JSON data of domain.md section 6."""
+    data: dict = {
+        "area": report.area,
+        "as_at": report.as_at.isoformat(),
+        "suppression_threshold": report.suppression_threshold,
+        "by": report.by,
+    }
+    # Only a filtered report says so, so that an unfiltered one has exactly the shape of §6.
+    applied = report.filters.applied()
+    if applied:
+        data["filters"] = applied
+    data["rows"] = [_row_to_json_dict(row) for row in report.rows]
+    return data
+
+
+def report_to_json(report: Report) -> str:
+    """Return the report as JSON text."""
+    return json.dumps(report_to_json_dict(report), indent=2)
+
+
+def neutralise_formula(text: str) -> str:
+    """Make a text cell safe to open in a spreadsheet: a leading ' stops it being a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _cell(column: Column, row: Row) -> str:
+    """Return one number as a CSV cell: [c] when suppressed, empty when not applicable."""
+    if column.name in row.suppressed:
+        return SUPPRESSED_MARK
+    value = row.value(column.name)
+    if value is None:
+        return ""
+    return str(int(value)) if column.is_count else f"{value:.2f}"
+
+
+def report_to_csv(report: Report) -> str:
+    """Return the report as CSV: a header, then one line per row, in the report's order."""
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(["outcome", "group", *COLUMN_NAMES])
+    for row in report.rows:
+        # Only the text cells can hold a formula: numbers are written by us, and a negative
+        # change such as -1.50 must stay a number.
+        writer.writerow(
+            [
+                neutralise_formula(row.outcome),
+                neutralise_formula(row.group or ""),
+                *(_cell(column, row) for column in COLUMNS),
+            ]
+        )
+    return output.getvalue()

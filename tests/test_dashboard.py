@@ -1,0 +1,142 @@
+"""The manager dashboard: the three questions, breakdowns, trends and exports, all suppressed."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from goaltracker.extensions import db
+from goaltracker.manager.forms import last_quarter_end
+from goaltracker.models import AuditEvent
+from tests import factories
+
+
+@pytest.fixture
+def rated_area(world):
+    """Give the world's area a few rated goals linked to HEALTHY, and threshold 1."""
+    world.area.suppression_threshold = 1
+    for number in range(3):
+        child = factories.make_child(world.key_worker, first_name=f"Rated {number}")
+        goal = factories.make_goal(child, set_on=date(2025, 9, 1))
+        goal.outcomes = [world.outcome]
+        factories.make_rating(goal, date(2025, 9, 1), 2, 2)
+        factories.make_rating(goal, date(2025, 12, 1), 5, 3)
+    db.session.commit()
+    return world
+
+
+def test_dashboard_answers_the_three_questions(client, auth, rated_area):
+    auth.sign_in(rated_area.manager)
+    page = client.get("/manager/", query_string={"as_at": ["31", "3", "2026"]}).get_data(
+        as_text=True
+    )
+    for heading in ("How much did we do?", "How well did we do it?", "Is anyone better off?"):
+        assert heading in page
+    assert "Be healthy" in page and "All goals" in page
+    assert "What these figures mean" in page
+    assert "Amir" not in page and "Rated 0" not in page  # never a child
+
+
+def test_small_numbers_show_as_c(client, auth, rated_area):
+    rated_area.area.suppression_threshold = 5
+    db.session.commit()
+    auth.sign_in(rated_area.manager)
+    page = client.get("/manager/", query_string={"as_at": ["31", "3", "2026"]}).get_data(
+        as_text=True
+    )
+    assert "[c]" in page
+
+
+def test_breakdown_by_ehc_plan_shows_groups(client, auth, rated_area):
+    auth.sign_in(rated_area.manager)
+    page = client.get(
+        "/manager/", query_string={"as_at": ["31", "3", "2026"], "by": "ehcp"}
+    ).get_data(as_text=True)
+    assert "All goals: yes" in page
+
+
+def test_bad_choices_come_back_as_errors(client, auth, rated_area):
+    auth.sign_in(rated_area.manager)
+    response = client.get("/manager/", query_string={"as_at": ["1", "1", "2999"], "by": "x"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'class="govuk-error-summary"' in html
+    assert "Is anyone better off?" not in html
+
+
+def test_csv_export_matches_the_page_and_says_what_it_shows(client, auth, rated_area):
+    auth.sign_in(rated_area.manager)
+    query = {"as_at": ["31", "3", "2026"], "ehcp": "yes"}
+    response = client.get("/manager/export.csv", query_string=query)
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    header, table = text.split("\n\n", 1)
+    assert "Report date,2026-03-31" in header
+    assert "Filter: ehcp,EHC plan" in header
+    assert "Numbers below this are hidden,1" in header
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert rows[0]["outcome"] == "ALL"
+    assert rows[0]["goals"] == "5"  # the world's two goals and the three rated ones, all EHCP
+
+
+def test_xlsx_export_has_the_table_and_the_choices(client, auth, rated_area):
+    auth.sign_in(rated_area.manager)
+    response = client.get("/manager/export.xlsx", query_string={"as_at": ["31", "3", "2026"]})
+    workbook = load_workbook(io.BytesIO(response.data))
+    table = workbook["Outcomes report"]
+    assert table["A1"].value == "Outcome"
+    assert table["A2"].value == "All goals"
+    about = {row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True) if row}
+    assert about["Report date"] == "2026-03-31"
+
+
+def test_spreadsheet_cells_are_safe_from_formula_injection(client, auth, rated_area):
+    rated_area.outcome.title = '=HYPERLINK("http://evil.example","click")'
+    db.session.commit()
+    auth.sign_in(rated_area.manager)
+    response = client.get("/manager/export.xlsx", query_string={"as_at": ["31", "3", "2026"]})
+    table = load_workbook(io.BytesIO(response.data))["Outcomes report"]
+    titles = [row[0].value for row in table.iter_rows(min_row=2)]
+    injected = next(title for title in titles if "HYPERLINK" in title)
+    assert injected.startswith("'=")
+    assert all(row[0].data_type == "s" for row in table.iter_rows(min_row=2))
+
+
+def test_json_export_has_the_report_shape(client, auth, rated_area):
+    auth.sign_in(rated_area.manager)
+    response = client.get("/manager/export.json", query_string={"as_at": ["31", "3", "2026"]})
+    data = json.loads(response.data)
+    assert data["area"] == "TEST" and data["as_at"] == "2026-03-31"
+    assert data["rows"][0]["outcome"] == "ALL"
+
+
+def test_every_export_is_audited(client, auth, rated_area):
+    auth.sign_in(rated_area.manager)
+    client.get("/manager/export.csv", query_string={"as_at": ["31", "3", "2026"]})
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report_exported"))
+    assert event.user_id == rated_area.manager.id and event.detail["format"] == "csv"
+
+
+def test_trend_shows_each_quarter_with_a_chart_and_table(client, auth, rated_area):
+    auth.sign_in(rated_area.manager)
+    page = client.get("/manager/trend/HEALTHY").get_data(as_text=True)
+    assert "Trend: Be healthy" in page
+    assert "<svg" in page and "Figures at each quarter end" in page
+    assert client.get("/manager/trend/NOPE").status_code == 404
+
+
+def test_default_report_date_is_the_last_quarter_end():
+    assert last_quarter_end(date(2026, 11, 24)) == date(2026, 9, 30)
+    assert last_quarter_end(date(2026, 4, 1)) == date(2026, 3, 31)
+    assert last_quarter_end(date(2026, 3, 31)) == date(2025, 12, 31)
+
+
+def test_manager_of_another_area_sees_only_their_own(client, auth, rated_area):
+    auth.sign_in(rated_area.other_area_admin)
+    page = client.get("/manager/", query_string={"area": rated_area.area.id}).get_data(as_text=True)
+    assert "Other Borough" in page and "Test Borough" not in page
