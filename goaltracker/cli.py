@@ -1,12 +1,22 @@
 """Thin `flask` commands over plain functions, for scripts, scheduled jobs and tests."""
 
+from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask_migrate import upgrade
 
-from goaltracker import aggregation, areas, audit, demo, importing, report_formats
+from goaltracker import (
+    aggregation,
+    areas,
+    audit,
+    backup,
+    demo,
+    importing,
+    reminders,
+    report_formats,
+)
 from goaltracker.extensions import db
 
 
@@ -152,6 +162,41 @@ def outcomes_report_command(area_code, as_at, by, output_format):
         click.echo(report_formats.report_to_json(report))
 
 
+@click.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path | None):
+    """Copy the SQLite database consistently, even while the app is running."""
+    try:
+        written = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up to {written}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the database without asking.")
+def restore_command(source: Path, yes: bool):
+    """Replace the SQLite database with a backup (stop the app first)."""
+    if not yes:
+        click.confirm(
+            "This replaces everything in the database with the backup. Go on?", abort=True
+        )
+    db.engine.dispose()
+    try:
+        backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored from {source}. Run init-db to bring it up to the latest schema.")
+
+
+@click.command("send-review-reminders")
+def send_review_reminders_command():
+    """Email practitioners who asked for reminders that reviews are due (a scheduled job)."""
+    sent = reminders.send_review_reminders(date.today())
+    click.echo(f"Sent {sent} reminder{'s' if sent != 1 else ''}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (
@@ -161,5 +206,8 @@ def init_app(app: Flask) -> None:
         add_outcome_command,
         import_ratings_command,
         outcomes_report_command,
+        backup_command,
+        restore_command,
+        send_review_reminders_command,
     ):
         app.cli.add_command(command)

@@ -62,6 +62,8 @@ def defaults(instance_path: str) -> dict:
         "SMTP_USERNAME": os.environ.get("GOALTRACKER_SMTP_USERNAME"),
         "SMTP_PASSWORD": os.environ.get("GOALTRACKER_SMTP_PASSWORD"),
         "SMTP_STARTTLS": os.environ.get("GOALTRACKER_SMTP_STARTTLS", "1") == "1",
+        # Uploads larger than the import's limit are refused before they are read.
+        "MAX_CONTENT_LENGTH": 51 * 1024 * 1024,
         "INVITATION_DAYS": int(os.environ.get("GOALTRACKER_INVITATION_DAYS", "7")),
         "SERVICE_NAME": "Goal Tracker",
         # Roles that must use a code from an authenticator app as well as a password.

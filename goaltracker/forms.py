@@ -4,10 +4,12 @@ import datetime
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_wtf import file as flask_wtf_file
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovDateInput,
+    GovFileInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -109,6 +111,12 @@ class DecimalField(fields.DecimalField):
     """A number input in the GOV.UK style."""
 
     widget = GovTextInput()
+
+
+class FileField(flask_wtf_file.FileField):
+    """A file upload in the GOV.UK style."""
+
+    widget = GovFileInput()
 
 
 class SubmitField(fields.SubmitField):

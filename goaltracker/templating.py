@@ -32,6 +32,7 @@ NAVIGATION = {
     "admin": [
         ("admin.home", "Area set-up"),
         ("admin.children", "Children"),
+        ("admin.import_file", "Import"),
         ("admin.audit_trail", "Audit trail"),
     ],
 }

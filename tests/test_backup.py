@@ -86,3 +86,20 @@ def test_backup_of_the_real_schema_round_trips(app, world, tmp_path):
     db.session.close()
     backup.restore(url, copy)
     assert db.session.scalar(select(func.count(Rating.id))) == before
+
+
+def test_backup_and_restore_commands(app, runner, world, tmp_path):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("backup copies SQLite databases; PostgreSQL uses pg_dump")
+    target = tmp_path / "by-command.sqlite"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.exists()
+    db.session.execute(Rating.__table__.delete())
+    db.session.commit()
+    db.session.close()
+    result = runner.invoke(args=["restore", str(target), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(Rating.id))) == 1
+    refused = runner.invoke(args=["restore", str(tmp_path / "missing.sqlite"), "--yes"])
+    assert refused.exit_code != 0 and "no backup" in refused.output

@@ -125,3 +125,11 @@ def test_practitioner_turns_reminders_on(client, auth, world):
     client.post("/practitioner/reminders", data={"email_reminders": "yes"})
     db.session.refresh(world.key_worker)
     assert world.key_worker.email_reminders is True
+
+
+def test_reminders_command_for_scheduled_jobs(runner, world):
+    world.key_worker.email_reminders = True
+    db.session.commit()
+    result = runner.invoke(args=["send-review-reminders"])
+    assert result.exit_code == 0
+    assert "Sent 1 reminder." in result.output  # the world's child was last rated in January

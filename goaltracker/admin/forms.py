@@ -1,6 +1,7 @@
 """Forms administrators fill in."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileRequired
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -14,6 +15,7 @@ from goaltracker import vocabulary
 from goaltracker.forms import (
     DateField,
     DecimalField,
+    FileField,
     IntegerField,
     RadioField,
     SelectField,
@@ -123,3 +125,15 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired("Enter the important change"), NumberRange(0.1, 9)],
     )
     submit = SubmitField("Save settings")
+
+
+class ImportForm(FlaskForm):
+    """A CSV file of goals and ratings to check before importing."""
+
+    file = FileField(
+        "CSV file of goals and ratings",
+        description="One line per rating, with a header row, saved as CSV UTF-8. "
+        "Nothing is imported until you have seen what the file will do.",
+        validators=[FileRequired("Choose a CSV file")],
+    )
+    submit = SubmitField("Check the file")

@@ -1,13 +1,26 @@
 """Administrators' pages: the area's settings, organisations, outcomes and people."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import areas, audit, policy, records
+from goaltracker import areas, audit, importing, policy, records, security
 from goaltracker.admin.forms import (
     AuditSearchForm,
     EraseForm,
+    ImportForm,
     KeyWorkerForm,
     OrganisationForm,
     OutcomeForm,
@@ -240,3 +253,65 @@ def settings():
         flash("Settings saved.", "success")
         return redirect(url_for("admin.home"))
     return render_template("admin/settings.html", form=form, area=area)
+
+
+def upload_path(token: str) -> Path:
+    """Return where a checked upload waits for confirmation, inside the instance folder."""
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{token}.csv"
+
+
+@blueprint.route("/import", methods=["GET", "POST"])
+@policy.role_required("admin")
+def import_file():
+    """Check an uploaded CSV and preview what importing it would do; nothing is written yet."""
+    area = managed_area()
+    form = ImportForm()
+    summary = None
+    if form.validate_on_submit():
+        content = form.file.data.read(importing.MAX_FILE_BYTES + 1)
+        summary = importing.validate(db.session, area, content)
+        db.session.rollback()
+        if summary.ok:
+            token = security.new_token()
+            upload_path(token).write_bytes(content)
+            session["pending_import"] = {"token": token, "name": form.file.data.filename}
+    return render_template("admin/import.html", form=form, summary=summary, area=area)
+
+
+@blueprint.route("/import/confirm", methods=["POST"])
+@policy.role_required("admin")
+def confirm_import():
+    """Import the file that was checked and previewed, all of it or nothing."""
+    area = managed_area()
+    pending = session.pop("pending_import", None)
+    if pending is None or not upload_path(pending["token"]).exists():
+        flash("Choose the file again: the checked file was not found.", "info")
+        return redirect(url_for("admin.import_file"))
+    path = upload_path(pending["token"])
+    try:
+        summary = importing.import_ratings(db.session, area, path.read_bytes(), current_user)
+        if summary.ok:
+            db.session.commit()
+        else:
+            db.session.rollback()
+    finally:
+        path.unlink(missing_ok=True)
+    session["import_result"] = {
+        "name": pending["name"],
+        "imported": summary.imported,
+        "lines": summary.describe(),
+        "errors": [str(problem) for problem in summary.errors],
+    }
+    return redirect(url_for("admin.import_done"))
+
+
+@blueprint.route("/import/done")
+@policy.role_required("admin")
+def import_done():
+    """Show what the import did, once."""
+    result = session.pop("import_result", None)
+    if result is None:
+        return redirect(url_for("admin.import_file"))
+    return render_template("admin/import_done.html", result=result)
