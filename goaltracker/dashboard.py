@@ -49,6 +49,29 @@ def outcome_titles(area: Area) -> dict[str, str]:
     return titles
 
 
+BREAKDOWN_WORDS = {
+    "age_band": "Age band",
+    "primary_need": "Primary need",
+    "ehcp": "EHC plan or not",
+    "organisation": "Organisation",
+    "rater": "Whose view",
+}
+
+
+def group_label(by: str | None, group: str | None) -> str:
+    """Return a breakdown group in words, such as "EHC plan" for ehcp "yes"."""
+    if group is None:
+        return ""
+    labels = {
+        "ehcp": {"yes": "EHC plan", "no": "No EHC plan"},
+        "primary_need": vocabulary.PRIMARY_NEED_LABELS,
+        "rater": vocabulary.RATER_LABELS,
+        "age_band": {band: f"Aged {band}" for band in vocabulary.AGE_BANDS}
+        | {"other": "Other ages"},
+    }.get(by or "", {})
+    return labels.get(group, group)
+
+
 def describe_filters(area: Area, report: aggregation.Report) -> list[tuple[str, str]]:
     """Return the report's choices in words, for the page and the exports."""
     applied = report.filters.applied()
@@ -62,7 +85,7 @@ def describe_filters(area: Area, report: aggregation.Report) -> list[tuple[str, 
     }
     for name, value in applied.items():
         lines.append((f"Filter: {name.replace('_', ' ')}", names[name](value)))
-    lines.append(("Breakdown", report.by.replace("_", " ") if report.by else "none"))
+    lines.append(("Breakdown", BREAKDOWN_WORDS.get(report.by, "None") if report.by else "None"))
     lines.append(("Numbers below this are hidden", str(report.suppression_threshold)))
     return lines
 

@@ -56,7 +56,7 @@ def test_breakdown_by_ehc_plan_shows_groups(client, auth, rated_area):
     page = client.get(
         "/manager/", query_string={"as_at": ["31", "3", "2026"], "by": "ehcp"}
     ).get_data(as_text=True)
-    assert "All goals: yes" in page
+    assert "All goals: EHC plan" in page
 
 
 def test_bad_choices_come_back_as_errors(client, auth, rated_area):

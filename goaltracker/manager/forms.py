@@ -5,16 +5,8 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms.validators import Optional, ValidationError
 
-from goaltracker import aggregation, vocabulary
+from goaltracker import aggregation, dashboard, vocabulary
 from goaltracker.forms import DateField, SelectField, SubmitField, choice_list
-
-BREAKDOWN_LABELS = {
-    "age_band": "Age band",
-    "primary_need": "Primary need",
-    "ehcp": "EHC plan or not",
-    "organisation": "Organisation (agency)",
-    "rater": "Whose view",
-}
 
 
 def last_quarter_end(today: date) -> date:
@@ -44,7 +36,7 @@ class DashboardForm(FlaskForm):
         """Offer the area's organisations and the domain's choices."""
         super().__init__(*args, **kwargs)
         anything = [("", "Any")]
-        self.by.choices = choice_list([("", "No breakdown"), *BREAKDOWN_LABELS.items()])
+        self.by.choices = choice_list([("", "No breakdown"), *dashboard.BREAKDOWN_WORDS.items()])
         self.organisation.choices = choice_list(
             anything + [(organisation.id, organisation.name) for organisation in organisations]
         )

@@ -52,6 +52,7 @@ def home():
         titles=dashboard.outcome_titles(area),
         questions=[(question, dashboard.columns_for(question)) for question in dashboard.QUESTIONS],
         cell=dashboard.cell,
+        group_label=dashboard.group_label,
         described=dashboard.describe_filters(area, report) if report else [],
         note=report_formats.SUPPRESSION_NOTE,
         query=request.query_string.decode(),

@@ -175,3 +175,54 @@ def test_every_home_page_is_accessible_on_a_phone(phone, live_server, email):
         response = phone.goto(f"{live_server}{link}")
         if response.headers.get("content-type", "").startswith("text/html"):
             check_accessibility(phone)
+
+
+def test_commissioner_reads_the_dashboard_switches_breakdown_and_exports(browser, live_server):
+    """Morgan reads the outcomes, breaks them down by EHC plan, sees a trend, downloads it."""
+    base = live_server
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, bypass_csp=True, accept_downloads=True
+    )
+    page = context.new_page()
+    sign_in(page, base, "morgan@demo.example")
+    assert page.url.endswith("/manager/")
+    check_accessibility(page)
+    assert "Is anyone better off?" in page.content()
+    screenshot(page, "11-dashboard")
+    tab_to(page, "#by")
+    page.keyboard.type("EHC")
+    press_button(page, "Show the report")
+    assert "All goals: EHC plan" in page.content()
+    check_accessibility(page)
+    screenshot(page, "12-dashboard-by-ehc-plan")
+    with page.expect_download() as download:
+        page.click("a:text('spreadsheet (.xlsx)')")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    visit(page, f"{base}/manager/trend/INCLUDED")
+    assert "Figures at each quarter end" in page.content()
+    screenshot(page, "13-trend-be-included")
+    context.close()
+
+
+def test_administrator_imports_with_a_preview(browser, live_server, tmp_path):
+    """Alex imports a spreadsheet: the preview first, then the import."""
+    base = live_server
+    csv_file = tmp_path / "last-year.csv"
+    csv_file.write_text(
+        "child_ref,date_of_birth,primary_need,ehcp,organisation,goal_ref,goal_text,"
+        "occupation_area,importance,outcomes,set_on,rater,assessed_on,performance,satisfaction\n"
+        "OLD-1,2014-06-01,SLCN,no,Community Paediatrics,OLD-1-1,Order my own lunch,self_care,7,"
+        "INDEPENDENT,2025-06-01,parent_carer,2025-06-01,2,3\n"
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, base, "alex@demo.example")
+    visit(page, f"{base}/admin/import")
+    page.set_input_files("#file", str(csv_file))
+    press_button(page, "Check the file")
+    assert "The file is ready to import" in page.content()
+    check_accessibility(page)
+    screenshot(page, "14-import-preview")
+    press_button(page, "Import the file")
+    assert "Import finished" in page.content()
+    context.close()
