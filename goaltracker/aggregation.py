@@ -8,6 +8,7 @@ and applies suppression (section 5) before anything leaves this module.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -26,10 +27,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from goaltracker import suppression
 from goaltracker.models import (
+    ALL_OUTCOMES_ID,
+    ANY_RATER,
+    AggregateSnapshot,
     Area,
     Child,
     Goal,
     Organisation,
+    OutcomeAggregate,
     Rating,
     StrategicOutcome,
     goal_outcome,
@@ -234,24 +239,41 @@ def _unit_columns(
     ]
 
 
-def _report_statement(area: Area, as_at: date, by: str | None, filters: ReportFilters):
-    """Build the one query that counts every row of the report, totals and groups alike."""
-    age_band = age_band_expression(Child.date_of_birth, as_at)
-    goal_conditions = [
+@dataclass(frozen=True)
+class _Facts:
+    """The common tables of every count: goals with their cohort, series, and goal facts."""
+
+    goals: Any
+    series: Any
+    series_measures: dict[str, ColumnElement]
+    goal_facts: Any
+
+
+def _goal_conditions(area: Area, as_at: date, filters: ReportFilters, age_band) -> list:
+    """Return the conditions that choose the goals a report (or an aggregate) counts."""
+    conditions = [
         Child.area_id == area.id,
         # An erased record no longer counts anywhere, aggregates included.
         Child.erased_at.is_(None),
         Goal.set_on <= as_at,
     ]
     if filters.organisation is not None:
-        goal_conditions.append(Child.organisation_id == filters.organisation)
+        conditions.append(Child.organisation_id == filters.organisation)
     if filters.age_band is not None:
-        goal_conditions.append(age_band == filters.age_band)
+        conditions.append(age_band == filters.age_band)
     if filters.primary_need is not None:
-        goal_conditions.append(Child.primary_need == filters.primary_need)
+        conditions.append(Child.primary_need == filters.primary_need)
     if filters.ehcp is not None:
-        goal_conditions.append(Child.ehcp == filters.ehcp)
+        conditions.append(Child.ehcp == filters.ehcp)
+    return conditions
 
+
+def _facts(area: Area, as_at: date, filters: ReportFilters, *, children=None) -> _Facts:
+    """Build the tables every count starts from, optionally for some children only."""
+    age_band = age_band_expression(Child.date_of_birth, as_at)
+    goal_conditions = _goal_conditions(area, as_at, filters, age_band)
+    if children is not None:
+        goal_conditions.append(Child.id.in_(children))
     goals = (
         select(
             Goal.id.label("goal_id"),
@@ -262,6 +284,7 @@ def _report_statement(area: Area, as_at: date, by: str | None, filters: ReportFi
             Child.primary_need.label("primary_need"),
             case((Child.ehcp, EHCP_GROUPS[True]), else_=EHCP_GROUPS[False]).label("ehcp"),
             Organisation.name.label("organisation"),
+            Child.organisation_id.label("organisation_id"),
         )
         .join(Child, Child.id == Goal.child_id)
         .join(Organisation, Organisation.id == Child.organisation_id)
@@ -374,6 +397,14 @@ def _report_statement(area: Area, as_at: date, by: str | None, filters: ReportFi
         .cte("goal_facts")
     )
 
+    return _Facts(goals, series, series_measures, goal_facts)
+
+
+def _report_statement(area: Area, as_at: date, by: str | None, filters: ReportFilters):
+    """Build the one query that counts every row of the report, totals and groups alike."""
+    facts = _facts(area, as_at, filters)
+    series, series_measures, goal_facts = facts.series, facts.series_measures, facts.goal_facts
+
     def goal_units(group_value: ColumnElement):
         """Count each goal once, with all its ratings: every report without a rater filter."""
         return select(
@@ -418,6 +449,17 @@ def _report_statement(area: Area, as_at: date, by: str | None, filters: ReportFi
     return union_all(*selects)
 
 
+def sum_columns(units) -> list[ColumnElement]:
+    """Return the counts and sums of a set of units (goals or series), as the report needs."""
+    return [
+        func.count(units.c.child_id.distinct()).label("children"),
+        func.count().label("goals"),
+        func.sum(units.c.rating_count).label("ratings"),
+        func.sum(units.c.active).label("active_goals"),
+        *(func.sum(units.c[name]).label(name) for name in _UNIT_SUMS),
+    ]
+
+
 def _sums_select(units, *, area: Area, per_outcome: bool, per_group: bool = False):
     """Count and sum the units per row: for ALL or per outcome, for the total or per group."""
     outcome_id = goal_outcome.c.outcome_id if per_outcome else cast(null(), Integer)
@@ -425,26 +467,77 @@ def _sums_select(units, *, area: Area, per_outcome: bool, per_group: bool = Fals
     statement = select(
         outcome_id.label("outcome_id"),
         group_value.label("group_value"),
-        func.count(units.c.child_id.distinct()).label("children"),
-        func.count().label("goals"),
-        func.sum(units.c.rating_count).label("ratings"),
-        func.sum(units.c.active).label("active_goals"),
-        *(func.sum(units.c[name]).label(name) for name in _UNIT_SUMS),
+        *sum_columns(units),
     )
     grouping = []
     if per_outcome:
-        # Joining the area's outcomes keeps a stray link to another area's outcome out.
-        statement = (
-            statement.join_from(units, goal_outcome, goal_outcome.c.goal_id == units.c.goal_id)
-            .join(StrategicOutcome, StrategicOutcome.id == goal_outcome.c.outcome_id)
-            .where(StrategicOutcome.area_id == area.id)
-        )
+        statement = join_area_outcomes(statement, units, area)
         grouping.append(goal_outcome.c.outcome_id)
     if per_group:
         grouping.append(units.c.group_value)
     if grouping:
         statement = statement.group_by(*grouping)
     return statement
+
+
+def join_area_outcomes(statement, units, area: Area):
+    """Join each unit to the area's outcomes its goal is linked to."""
+    # Joining the area's outcomes keeps a stray link to another area's outcome out.
+    return (
+        statement.join_from(units, goal_outcome, goal_outcome.c.goal_id == units.c.goal_id)
+        .join(StrategicOutcome, StrategicOutcome.id == goal_outcome.c.outcome_id)
+        .where(StrategicOutcome.area_id == area.id)
+    )
+
+
+def _kept_statement(area: Area, as_at: date, by: str | None, filters: ReportFilters):
+    """Sum the kept aggregates' cells into the report's rows: the cost does not grow with data."""
+    kept = OutcomeAggregate
+    conditions = [kept.area_id == area.id, kept.as_at == as_at]
+    if filters.organisation is not None:
+        conditions.append(kept.organisation_id == filters.organisation)
+    if filters.age_band is not None:
+        conditions.append(kept.age_band == filters.age_band)
+    if filters.primary_need is not None:
+        conditions.append(kept.primary_need == filters.primary_need)
+    if filters.ehcp is not None:
+        conditions.append(kept.ehcp == EHCP_GROUPS[filters.ehcp])
+    total_rater = filters.rater or ANY_RATER
+    outcome_id = func.nullif(kept.outcome_id, ALL_OUTCOMES_ID).label("outcome_id")
+    sums = [func.sum(getattr(kept, name)).label(name) for name in _SUM_NAMES]
+    selects = [
+        select(outcome_id, cast(null(), String).label("group_value"), *sums)
+        .where(*conditions, kept.rater == total_rater)
+        .group_by(kept.outcome_id)
+    ]
+    if by is not None:
+        if by == "rater":
+            group_value = kept.rater
+            rater_condition = kept.rater.in_([filters.rater] if filters.rater else RATERS)
+        else:
+            group_value = Organisation.name if by == "organisation" else getattr(kept, by)
+            rater_condition = kept.rater == total_rater
+        groups = (
+            select(outcome_id, group_value.label("group_value"), *sums)
+            .where(*conditions, rater_condition)
+            .group_by(kept.outcome_id, group_value)
+        )
+        if by == "organisation":
+            groups = groups.join(Organisation, Organisation.id == kept.organisation_id)
+        selects.append(groups)
+    return union_all(*selects)
+
+
+def has_kept_aggregates(session: Session, area: Area, as_at: date) -> bool:
+    """Return whether the report as at this date can come from kept aggregates."""
+    return (
+        session.scalar(
+            select(AggregateSnapshot.as_at).where(
+                AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at == as_at
+            )
+        )
+        is not None
+    )
 
 
 def _figures(sums: _Sums) -> suppression.Figures:
@@ -505,7 +598,11 @@ def _unsuppressed_rows(
     ).all()
     totals: dict[int | None, _Sums] = {}
     groups: dict[int | None, dict[str, _Sums]] = {}
-    for result in session.execute(_report_statement(area, as_at, by, filters)).mappings():
+    if has_kept_aggregates(session, area, as_at):
+        statement = _kept_statement(area, as_at, by, filters)
+    else:
+        statement = _report_statement(area, as_at, by, filters)
+    for result in session.execute(statement).mappings():
         sums = _Sums(**{name: int(result[name] or 0) for name in _SUM_NAMES})
         if result["group_value"] is None:
             totals[result["outcome_id"]] = sums

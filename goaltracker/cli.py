@@ -6,8 +6,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from goaltracker import (
+    aggregates,
     aggregation,
     areas,
     audit,
@@ -18,6 +20,7 @@ from goaltracker import (
     report_formats,
 )
 from goaltracker.extensions import db
+from goaltracker.models import Area
 
 
 def init_db() -> None:
@@ -42,6 +45,7 @@ def seed_demo_command(if_empty: bool):
     else:
         click.echo("Loading demo data…")
         demo.seed()
+        aggregates.refresh(db.session, areas.area_by_code(demo.AREA_CODE), date.today())
         db.session.commit()
     click.echo(demo.sign_in_text())
 
@@ -197,6 +201,23 @@ def send_review_reminders_command():
     click.echo(f"Sent {sent} reminder{'s' if sent != 1 else ''}.")
 
 
+@click.command("refresh-aggregates")
+@click.option("--area", "area_code", help="One area's code (default: every area).")
+@click.option("--rebuild", is_flag=True, help="Rebuild every kept date from scratch.")
+def refresh_aggregates_command(area_code: str | None, rebuild: bool):
+    """Keep today's and every quarter end's report ready (run daily, after midnight)."""
+    query = select(Area).order_by(Area.code)
+    if area_code:
+        query = query.where(Area.code == area_code)
+    chosen = db.session.scalars(query).all()
+    if area_code and not chosen:
+        raise click.ClickException(f"No area has the code {area_code}")
+    for area in chosen:
+        built = aggregates.refresh(db.session, area, date.today(), everything=rebuild)
+        db.session.commit()
+        click.echo(f"{area.code}: built {len(built)} report date{'s' if len(built) != 1 else ''}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (
@@ -209,5 +230,6 @@ def init_app(app: Flask) -> None:
         backup_command,
         restore_command,
         send_review_reminders_command,
+        refresh_aggregates_command,
     ):
         app.cli.add_command(command)

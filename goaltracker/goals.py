@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from goaltracker import audit, scoring, vocabulary
+from goaltracker import aggregates, audit, scoring, vocabulary
 from goaltracker.extensions import db
 from goaltracker.models import Child, Goal, GoalRevision, Note, Rating, StrategicOutcome, User
 
@@ -169,6 +169,7 @@ def set_goal(
         raise GoalError("The date the goal was set must be today or in the past", "set_on")
     if goal_limit_reached(child):
         raise GoalError(limit_message(child))
+    pending = aggregates.begin(db.session, [child.id], set_on)
     goal = Goal(
         child_id=child.id,
         text=text.strip(),
@@ -181,6 +182,7 @@ def set_goal(
     )
     db.session.add(goal)
     db.session.flush()
+    aggregates.finish(db.session, pending)
     audit.record("goal_set", child=child, user=set_by, detail={"goal_id": goal.id})
     return goal
 
@@ -217,12 +219,12 @@ def edit_goal(
         "importance": goal.importance,
         "outcomes": [outcome.code for outcome in goal.outcomes],
     }
-    goal.text = text
-    goal.importance = importance
-    goal.outcomes = _outcomes_by_id(goal.child, outcome_ids) + [
-        outcome for outcome in goal.outcomes if outcome.retired_at is not None
-    ]
-    db.session.flush()
+    with aggregates.maintained(db.session, [goal.child_id], goal.set_on):
+        goal.text = text
+        goal.importance = importance
+        goal.outcomes = _outcomes_by_id(goal.child, outcome_ids) + [
+            outcome for outcome in goal.outcomes if outcome.retired_at is not None
+        ]
     audit.record(
         "goal_edited",
         child=goal.child,
@@ -264,9 +266,9 @@ def change_status(
         "status": goal.status,
         "closed_on": goal.closed_on.isoformat() if goal.closed_on else None,
     }
-    goal.status = status
-    goal.closed_on = closed_on
-    db.session.flush()
+    with aggregates.maintained(db.session, [goal.child_id], goal.set_on):
+        goal.status = status
+        goal.closed_on = closed_on
     audit.record(
         "goal_status_changed",
         child=goal.child,
@@ -344,6 +346,7 @@ def record_review(
     }
     if changes and not replace_same_day:
         raise GoalError("There are already ratings on this day", "replace_same_day")
+    pending = aggregates.begin(db.session, [child.id], assessed_on)
     created = 0
     for goal_id, (performance, satisfaction) in scores.items():
         rating = existing.get(goal_id)
@@ -391,7 +394,7 @@ def record_review(
                 "goals": sorted(scores),
             },
         )
-    db.session.flush()
+    aggregates.finish(db.session, pending)
     return ReviewResult(created, len(changes), len(existing) - len(changes))
 
 

@@ -17,7 +17,7 @@ from typing import IO, Any
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from goaltracker import audit
+from goaltracker import aggregates, audit
 from goaltracker.models import (
     Area,
     Child,
@@ -919,7 +919,9 @@ def import_ratings(
     summary, plan = _check(session, area, file_or_text, today, max_bytes)
     if summary.errors or plan is None:
         return summary
-    _write(session, area, plan, recorded_by)
+    pending = aggregates.begin(session, plan.child_ids.values(), area=area)
+    written = _write(session, area, plan, recorded_by)
+    aggregates.finish(session, pending, written)
     summary.imported = True
     audit.record(
         "ratings_imported",
@@ -947,8 +949,11 @@ def _table(model) -> Table:
     return model.__table__
 
 
-def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) -> None:
-    """Write the planned changes with bulk statements, parents before children."""
+def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) -> list[int]:
+    """Write the planned changes with bulk statements, parents before children.
+
+    Returns the ids of the children the file holds, so their kept aggregates can be updated.
+    """
     now = utcnow()
     user_id = recorded_by.id if recorded_by is not None else None
 
@@ -1094,6 +1099,7 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
             ],
         )
         _audit_corrections(session, plan.corrected_ratings, recorded_by)
+    return list(child_ids.values())
 
 
 def _audit_corrections(session: Session, corrections: list[dict], recorded_by: User | None) -> None:

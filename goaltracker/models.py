@@ -368,3 +368,75 @@ class AuditEvent(db.Model):
     child: Mapped[Child | None] = relationship()
 
     __table_args__ = (Index("ix_audit_event_child_id_occurred_at", "child_id", "occurred_at"),)
+
+
+AGGREGATE_SUMS = (
+    "children",
+    "goals",
+    "ratings",
+    "active_goals",
+    "reviewed_on_time",
+    "child_voice",
+    "reassessed",
+    "baseline_performance",
+    "latest_performance",
+    "baseline_satisfaction",
+    "latest_satisfaction",
+    "improved_performance",
+    "improved_satisfaction",
+)
+AGGREGATE_CELL = (
+    "area_id",
+    "as_at",
+    "rater",
+    "outcome_id",
+    "organisation_id",
+    "age_band",
+    "primary_need",
+    "ehcp",
+)
+ALL_OUTCOMES_ID = 0  # the "ALL" row: every goal once, linked to an outcome or not
+ANY_RATER = "any"  # each goal once with all its ratings, as reports without a rater filter count
+
+
+class AggregateSnapshot(db.Model):
+    """A report date (today or a quarter end) whose figures are kept in outcome_aggregate."""
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    as_at: Mapped[date] = mapped_column(Date, primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutcomeAggregate(db.Model):
+    """The outcomes report's counts and sums for one cell of area, date, outcome and cohort.
+
+    Cells partition children by organisation, age band, primary need and EHC plan, so a report
+    with any filters and breakdown is a sum over a bounded number of cells, whatever the number
+    of children. Rater "any" counts each goal once; "child" and "parent_carer" count the goals
+    that rater rated, with that rater's ratings, as the rater filter and breakdown do.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    as_at: Mapped[date] = mapped_column(Date)
+    rater: Mapped[str] = mapped_column(String(20))
+    outcome_id: Mapped[int] = mapped_column(Integer)
+    organisation_id: Mapped[int] = mapped_column(Integer)
+    age_band: Mapped[str] = mapped_column(String(8))
+    primary_need: Mapped[str] = mapped_column(String(8))
+    ehcp: Mapped[str] = mapped_column(String(3))
+    children: Mapped[int] = mapped_column(Integer, default=0)
+    goals: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    active_goals: Mapped[int] = mapped_column(Integer, default=0)
+    reviewed_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    child_voice: Mapped[int] = mapped_column(Integer, default=0)
+    reassessed: Mapped[int] = mapped_column(Integer, default=0)
+    baseline_performance: Mapped[int] = mapped_column(Integer, default=0)
+    latest_performance: Mapped[int] = mapped_column(Integer, default=0)
+    baseline_satisfaction: Mapped[int] = mapped_column(Integer, default=0)
+    latest_satisfaction: Mapped[int] = mapped_column(Integer, default=0)
+    improved_performance: Mapped[int] = mapped_column(Integer, default=0)
+    improved_satisfaction: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint(*AGGREGATE_CELL, name="uq_outcome_aggregate_cell"),)

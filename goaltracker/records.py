@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, delete, func, or_, select, true
 
-from goaltracker import audit, scoring
+from goaltracker import aggregates, audit, scoring
 from goaltracker.extensions import db
 from goaltracker.models import (
     Child,
@@ -290,8 +290,9 @@ def change_key_worker(child: Child, key_worker: User, changed_by: User) -> None:
     if key_worker.role != "practitioner" or key_worker.area_id != child.area_id:
         raise ValueError("The key worker must be a practitioner in the child's area")
     before = {"key_worker_id": child.key_worker_id, "organisation_id": child.organisation_id}
-    child.key_worker_id = key_worker.id
-    child.organisation_id = key_worker.organisation_id
+    with aggregates.maintained(db.session, [child.id]):
+        child.key_worker_id = key_worker.id
+        child.organisation_id = key_worker.organisation_id
     audit.record(
         "key_worker_changed",
         child=child,
@@ -313,6 +314,7 @@ def erase_child(child: Child, erased_by: User, reason: str) -> None:
             select(func.count(Rating.id)).where(Rating.goal_id.in_(goal_ids))
         ),
     }
+    pending = aggregates.begin(db.session, [child.id])
     for statement in (
         delete(Rating).where(Rating.goal_id.in_(goal_ids)),
         delete(GoalRevision).where(GoalRevision.goal_id.in_(goal_ids)),
@@ -330,6 +332,7 @@ def erase_child(child: Child, erased_by: User, reason: str) -> None:
     child.reference = f"ERASED-{child.id}"
     child.key_worker_id = None
     child.erased_at = utcnow()
+    aggregates.finish(db.session, pending)
     audit.record(
         "record_erased",
         child=child,

@@ -29,6 +29,13 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def render_item(type_, obj, autogen_context):
+    """Write the app's UTC timestamp type as a plain timestamp, so revisions import nothing of ours."""
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_online() -> None:
     """Run the migrations on the application's database."""
 
@@ -45,6 +52,7 @@ def run_migrations_online() -> None:
     # SQLite cannot ALTER most things in place, so Alembic copies the table instead.
     conf_args.setdefault("render_as_batch", True)
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("render_item", render_item)
 
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)

@@ -1,0 +1,272 @@
+"""Kept aggregates of the outcomes report, so that today's and each quarter end's report cost the
+same whatever the number of children.
+
+For each maintained date (a "snapshot": today, and every financial quarter end), the table
+outcome_aggregate holds the report's counts and sums per cell of outcome, organisation, age band,
+primary need, EHC plan and rater view. Every change to a child's goals or ratings goes through
+`maintained`, which, in the same transaction, computes the child's contribution to the affected
+snapshots before and after the change and adds the difference. `rebuild` recomputes a snapshot
+from scratch; `refresh`, run daily, builds today's snapshot and any missing quarter ends.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, func, insert, literal, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from goaltracker import aggregation
+from goaltracker.models import (
+    AGGREGATE_CELL,
+    AGGREGATE_SUMS,
+    ALL_OUTCOMES_ID,
+    ANY_RATER,
+    AggregateSnapshot,
+    Area,
+    Child,
+    Goal,
+    OutcomeAggregate,
+    utcnow,
+)
+
+CELL_DIMENSIONS = ("organisation_id", "age_band", "primary_need", "ehcp")
+
+
+def _cells_statement(area: Area, as_at: date, children=None):
+    """Return the query of every cell's counts and sums as at a date (for some children only)."""
+    facts = aggregation._facts(area, as_at, aggregation.ReportFilters(), children=children)
+    goal_facts, series, measures = facts.goal_facts, facts.series, facts.series_measures
+    dimensions = [goal_facts.c[name] for name in CELL_DIMENSIONS]
+    common = [goal_facts.c.goal_id, goal_facts.c.child_id, *dimensions]
+    facts_columns = [goal_facts.c.active, goal_facts.c.reviewed_on_time, goal_facts.c.child_voice]
+    goal_units = select(
+        *common,
+        literal(ANY_RATER).label("rater"),
+        goal_facts.c.rating_count.label("rating_count"),
+        *facts_columns,
+        *(goal_facts.c[f"all_{name}"].label(name) for name in measures),
+    )
+    series_units = select(
+        *common,
+        series.c.rater.label("rater"),
+        series.c.ratings.label("rating_count"),
+        *facts_columns,
+        *(measure.label(name) for name, measure in measures.items()),
+    ).join_from(series, goal_facts, goal_facts.c.goal_id == series.c.goal_id)
+    units = union_all(goal_units, series_units).cte("cell_units")
+    cell = [units.c.rater, *(units.c[name] for name in CELL_DIMENSIONS)]
+    head = [literal(area.id).label("area_id"), literal(as_at).label("as_at")]
+    every_goal = select(
+        *head,
+        literal(ALL_OUTCOMES_ID).label("outcome_id"),
+        *cell,
+        *aggregation.sum_columns(units),
+    ).group_by(*cell)
+    per_outcome = aggregation.join_area_outcomes(
+        select(
+            *head,
+            aggregation.goal_outcome.c.outcome_id.label("outcome_id"),
+            *cell,
+            *aggregation.sum_columns(units),
+        ),
+        units,
+        area,
+    ).group_by(aggregation.goal_outcome.c.outcome_id, *cell)
+    return union_all(every_goal, per_outcome)
+
+
+def _key(row) -> tuple:
+    """Return a cell's identity."""
+    return tuple(row[name] for name in AGGREGATE_CELL)
+
+
+def computed_cells(session: Session, area: Area, as_at: date, children=None) -> dict:
+    """Return the cells as computed from the records now: {cell: {sum name: value}}."""
+    cells = {}
+    for row in session.execute(_cells_statement(area, as_at, children)).mappings():
+        cells[_key(row)] = {name: int(row[name] or 0) for name in AGGREGATE_SUMS}
+    return cells
+
+
+def kept_cells(session: Session, area: Area, as_at: date) -> dict:
+    """Return the kept cells of a snapshot, leaving out cells whose sums are all zero."""
+    rows = session.execute(
+        select(OutcomeAggregate).where(
+            OutcomeAggregate.area_id == area.id, OutcomeAggregate.as_at == as_at
+        )
+    ).scalars()
+    cells = {}
+    for row in rows:
+        sums = {name: getattr(row, name) for name in AGGREGATE_SUMS}
+        if any(sums.values()):
+            cells[tuple(getattr(row, name) for name in AGGREGATE_CELL)] = sums
+    return cells
+
+
+def snapshot_dates(session: Session, area_id: int, since: date | None = None) -> list[date]:
+    """Return the maintained dates of an area, from a date on."""
+    query = select(AggregateSnapshot.as_at).where(AggregateSnapshot.area_id == area_id)
+    if since is not None:
+        query = query.where(AggregateSnapshot.as_at >= since)
+    return list(session.scalars(query.order_by(AggregateSnapshot.as_at)))
+
+
+def rebuild(session: Session, area: Area, as_at: date) -> None:
+    """Recompute one snapshot from scratch, set-based, and mark the date as maintained."""
+    session.execute(
+        delete(OutcomeAggregate).where(
+            OutcomeAggregate.area_id == area.id, OutcomeAggregate.as_at == as_at
+        )
+    )
+    columns = [*AGGREGATE_CELL, *AGGREGATE_SUMS]
+    source = _cells_statement(area, as_at).subquery()
+    session.execute(
+        insert(OutcomeAggregate).from_select(columns, select(*(source.c[c] for c in columns)))
+    )
+    snapshot = session.get(AggregateSnapshot, (area.id, as_at))
+    if snapshot is None:
+        session.add(AggregateSnapshot(area_id=area.id, as_at=as_at))
+    else:
+        snapshot.built_at = utcnow()
+    session.flush()
+
+
+def wanted_dates(session: Session, area: Area, today: date) -> list[date]:
+    """Return the dates to maintain: every quarter end since the area's first goal, and today."""
+    first = session.scalar(
+        select(func.min(Goal.set_on))
+        .join(Child, Child.id == Goal.child_id)
+        .where(Child.area_id == area.id)
+    )
+    quarters = aggregation.quarter_ends(first, today) if first else []
+    return sorted({*quarters, today})
+
+
+def refresh(session: Session, area: Area, today: date, *, everything: bool = False) -> list[date]:
+    """Build today's snapshot and any missing quarter ends; drop past days that are not.
+
+    Run daily (after midnight): today's report then comes from kept aggregates all day.
+    With `everything`, every snapshot is rebuilt from scratch. Returns the dates built.
+    """
+    wanted = wanted_dates(session, area, today)
+    held = set(snapshot_dates(session, area.id))
+    for stale in held - set(wanted):
+        session.execute(
+            delete(OutcomeAggregate).where(
+                OutcomeAggregate.area_id == area.id, OutcomeAggregate.as_at == stale
+            )
+        )
+        session.execute(
+            delete(AggregateSnapshot).where(
+                AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at == stale
+            )
+        )
+    built = [as_at for as_at in wanted if everything or as_at not in held or as_at == today]
+    for as_at in built:
+        rebuild(session, area, as_at)
+    return built
+
+
+def _upsert(session: Session, rows: list[dict]) -> None:
+    """Add the differences to the kept cells, creating cells that do not exist yet."""
+    dialect = session.get_bind().dialect.name
+    insert_function = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_function(OutcomeAggregate)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(AGGREGATE_CELL),
+        set_={
+            name: getattr(OutcomeAggregate, name) + statement.excluded[name]
+            for name in AGGREGATE_SUMS
+        },
+    )
+    session.execute(statement, rows)
+
+
+def _contributions(session: Session, areas_and_dates, children: list[int]) -> dict:
+    """Return the children's cells for each maintained date, summed."""
+    totals: dict = defaultdict(lambda: dict.fromkeys(AGGREGATE_SUMS, 0))
+    for area, dates in areas_and_dates:
+        for as_at in dates:
+            for row in session.execute(_cells_statement(area, as_at, children)).mappings():
+                cell = totals[_key(row)]
+                for name in AGGREGATE_SUMS:
+                    cell[name] += int(row[name] or 0)
+    return totals
+
+
+def _affected(session: Session, children: list[int], since: date | None, area: Area | None):
+    """Return each affected area with its maintained dates from `since` on."""
+    if area is not None:
+        area_ids = [area.id]
+    else:
+        area_ids = session.scalars(select(Child.area_id).where(Child.id.in_(children)).distinct())
+    result = []
+    for area_id in area_ids:
+        dates = snapshot_dates(session, area_id, since)
+        if dates:
+            result.append((session.get(Area, area_id), dates))
+    return result
+
+
+@dataclass
+class PendingChange:
+    """The contribution of some children before a change, waiting for the change to finish."""
+
+    affected: list
+    children: list[int]
+    before: dict
+
+
+def begin(
+    session: Session,
+    children: Iterable[int],
+    since: date | None = None,
+    *,
+    area: Area | None = None,
+) -> PendingChange | None:
+    """Note the children's contribution to the kept aggregates before changing their records.
+
+    `since` is the earliest report date the change can affect (None: any); `area` names the
+    area when the change may add children it does not hold yet. Returns None when no kept
+    aggregate can be affected.
+    """
+    children = sorted({child for child in children if child is not None})
+    session.flush()
+    affected = _affected(session, children, since, area) if children or area else []
+    if not affected:
+        return None
+    if children and session.get_bind().dialect.name == "postgresql":
+        # Changes to one child wait for each other, so that no difference is counted twice.
+        session.execute(select(Child.id).where(Child.id.in_(children)).with_for_update())
+    before = _contributions(session, affected, children) if children else {}
+    return PendingChange(affected, children, before)
+
+
+def finish(session: Session, pending: PendingChange | None, more_children=()) -> None:
+    """Add the difference the change made (including children it created) to the aggregates."""
+    if pending is None:
+        return
+    session.flush()
+    children = sorted({*pending.children, *more_children})
+    after = _contributions(session, pending.affected, children) if children else {}
+    zero = dict.fromkeys(AGGREGATE_SUMS, 0)
+    rows = []
+    for key in pending.before.keys() | after.keys():
+        old, new = pending.before.get(key, zero), after.get(key, zero)
+        difference = {name: new[name] - old[name] for name in AGGREGATE_SUMS}
+        if any(difference.values()):
+            rows.append({**dict(zip(AGGREGATE_CELL, key, strict=True)), **difference})
+    for chunk in range(0, len(rows), 5000):
+        _upsert(session, rows[chunk : chunk + 5000])
+
+
+@contextmanager
+def maintained(session: Session, children: Iterable[int], since: date | None = None) -> Iterator:
+    """Keep the aggregates right across a change to these children's records, in its transaction."""
+    pending = begin(session, children, since)
+    yield
+    finish(session, pending)
