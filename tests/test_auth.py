@@ -1,6 +1,7 @@
 """Signing in and out, throttling, CSRF and invitations."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -255,3 +256,21 @@ def test_staff_email_cannot_be_invited_as_family(client, auth, world):
     assert response.status_code == 200
     assert "not a staff account" in response.get_data(as_text=True)
     assert mail.outbox() == []
+
+
+def test_session_ends_after_a_period_without_use(app, client, auth, world):
+    app.permanent_session_lifetime = timedelta(seconds=1)
+    auth.sign_in(world.parent)
+    assert client.get("/family/").status_code == 200
+    time.sleep(2.1)
+    response = client.get("/family/")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+
+
+def test_using_the_service_keeps_the_session_alive(app, client, auth, world):
+    app.permanent_session_lifetime = timedelta(seconds=2)
+    auth.sign_in(world.parent)
+    for _ in range(3):
+        time.sleep(1)
+        assert client.get("/family/").status_code == 200
