@@ -2,7 +2,10 @@
 
 import io
 
+import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from goaltracker.extensions import db
 from goaltracker.models import Organisation, Rating
@@ -94,3 +97,23 @@ def test_too_big_a_file_is_refused(app, client, auth, world):
 def test_only_admins_import(client, auth, world):
     auth.sign_in(world.manager)
     assert upload(client, GOOD).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        bytes(range(256)) * 40_000,  # 10 MB that is not text
+        b"lorem ipsum, dolor sit amet\n" * 375_000,  # 10 MB of text that is not our CSV
+    ],
+)
+def test_ten_megabytes_of_junk_is_refused_with_a_clear_message(client, auth, world, junk):
+    auth.sign_in(world.admin)
+    # Encoded in memory: the test client would otherwise spool 10 MB to a file it never closes.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(junk), "junk.csv")})
+    response = client.post(
+        "/admin/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "nothing was imported" in page
+    assert ratings() == 1

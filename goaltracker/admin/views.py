@@ -270,7 +270,10 @@ def import_file():
     form = ImportForm()
     summary = None
     if form.validate_on_submit():
-        content = form.file.data.read(importing.MAX_FILE_BYTES + 1)
+        try:
+            content = form.file.data.read(importing.MAX_FILE_BYTES + 1)
+        finally:
+            form.file.data.close()
         summary = importing.validate(db.session, area, content)
         db.session.rollback()
         if summary.ok:

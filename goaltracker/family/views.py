@@ -19,6 +19,9 @@ def home():
     """Show the family member's children and each child's goals at a glance."""
     children = db.session.scalars(current_user.children_query()).all()
     summaries = {child.id: goals.child_summary(child) for child in children}
+    for child in children:
+        audit.record("child_record_viewed", child=child, detail={"page": "family home"})
+    db.session.commit()
     return render_template("family/home.html", children=children, summaries=summaries)
 
 
