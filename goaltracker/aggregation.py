@@ -6,7 +6,7 @@ and applies suppression (section 5) before anything leaves this module.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, make_dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from goaltracker import suppression
 from goaltracker.models import (
+    AGGREGATE_SUMS,
     ALL_OUTCOMES_ID,
     ANY_RATER,
     AggregateSnapshot,
@@ -120,26 +121,10 @@ class TrendPoint:
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
-class _Sums:
-    """What the database counts and sums for one row, before any division."""
-
-    children: int = 0
-    goals: int = 0
-    ratings: int = 0
-    active_goals: int = 0
-    reviewed_on_time: int = 0
-    child_voice: int = 0
-    reassessed: int = 0
-    baseline_performance: int = 0
-    latest_performance: int = 0
-    baseline_satisfaction: int = 0
-    latest_satisfaction: int = 0
-    improved_performance: int = 0
-    improved_satisfaction: int = 0
-
-
-_SUM_NAMES: tuple[str, ...] = tuple(field.name for field in fields(_Sums))
+# What the database counts and sums for one row, before any division: the same names as the
+# kept aggregates' columns, so that a report from either source reads alike.
+_SUM_NAMES: tuple[str, ...] = AGGREGATE_SUMS
+_Sums = make_dataclass("_Sums", [(name, int, 0) for name in _SUM_NAMES], frozen=True)
 # The sums taken straight from the unit columns of the same name.
 _UNIT_SUMS: tuple[str, ...] = (
     "reviewed_on_time",

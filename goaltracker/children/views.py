@@ -61,6 +61,22 @@ def show_goal_error(form, error: goals.GoalError) -> None:
     field.errors.append(str(error))
 
 
+def commit_goal_change(form, change) -> bool:
+    """Make a change to a goal and commit it; on a refused or stale change, tell the form why."""
+    try:
+        change()
+        db.session.commit()
+    except goals.GoalError as error:
+        db.session.rollback()
+        show_goal_error(form, error)
+    except StaleDataError:
+        db.session.rollback()
+        show_goal_error(form, goals.GoalError(goals.CHANGED_MEANWHILE, "version"))
+    else:
+        return True
+    return False
+
+
 @blueprint.route("/<int:child_id>")
 @policy.role_required(*CHILD_TEAM)
 def show(child_id: int):
@@ -183,26 +199,19 @@ def edit_goal(child_id: int, goal_id: int):
     if request.method == "GET":
         form.importance.data = str(goal.importance)
         form.outcomes.data = [str(outcome.id) for outcome in goal.outcomes]
-    if form.validate_on_submit():
-        try:
-            goals.edit_goal(
-                goal,
-                text=form.text.data,
-                importance=int(form.importance.data),
-                outcome_ids=[int(value) for value in form.outcomes.data or []],
-                changed_by=current_user,
-                expected_version=form.version.data,
-            )
-            db.session.commit()
-        except goals.GoalError as error:
-            db.session.rollback()
-            show_goal_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            show_goal_error(form, goals.GoalError(goals.CHANGED_MEANWHILE, "version"))
-        else:
-            flash("Goal updated.", "success")
-            return redirect(url_for("children.goal", child_id=child.id, goal_id=goal.id))
+    if form.validate_on_submit() and commit_goal_change(
+        form,
+        lambda: goals.edit_goal(
+            goal,
+            text=form.text.data,
+            importance=int(form.importance.data),
+            outcome_ids=[int(value) for value in form.outcomes.data or []],
+            changed_by=current_user,
+            expected_version=form.version.data,
+        ),
+    ):
+        flash("Goal updated.", "success")
+        return redirect(url_for("children.goal", child_id=child.id, goal_id=goal.id))
     return render_template("children/edit_goal.html", child=child, goal=goal, form=form)
 
 
@@ -216,27 +225,18 @@ def goal_status(child_id: int, goal_id: int):
         form.status.data = goal.status
         form.closed_on.data = goal.closed_on
         form.version.data = goal.version
-    if form.validate_on_submit():
-        try:
-            goals.change_status(
-                goal,
-                form.status.data,
-                on=form.closed_on.data,
-                changed_by=current_user,
-                expected_version=form.version.data,
-            )
-            db.session.commit()
-        except goals.GoalError as error:
-            db.session.rollback()
-            show_goal_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            show_goal_error(form, goals.GoalError(goals.CHANGED_MEANWHILE, "version"))
-        else:
-            flash(
-                f"Goal marked as {vocabulary.GOAL_STATUS_LABELS[goal.status].lower()}.", "success"
-            )
-            return redirect(url_for("children.goal", child_id=child.id, goal_id=goal.id))
+    if form.validate_on_submit() and commit_goal_change(
+        form,
+        lambda: goals.change_status(
+            goal,
+            form.status.data,
+            on=form.closed_on.data,
+            changed_by=current_user,
+            expected_version=form.version.data,
+        ),
+    ):
+        flash(f"Goal marked as {vocabulary.GOAL_STATUS_LABELS[goal.status].lower()}.", "success")
+        return redirect(url_for("children.goal", child_id=child.id, goal_id=goal.id))
     return render_template("children/goal_status.html", child=child, goal=goal, form=form)
 
 
