@@ -57,6 +57,7 @@ screenshots: install assets
 	GOALTRACKER_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 bench: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python -m bench
 
 clean:

@@ -18,6 +18,7 @@ from goaltracker import (
     importing,
     reminders,
     report_formats,
+    synthetic,
 )
 from goaltracker.extensions import db
 from goaltracker.models import Area
@@ -231,5 +232,6 @@ def init_app(app: Flask) -> None:
         restore_command,
         send_review_reminders_command,
         refresh_aggregates_command,
+        synthetic.seed_synthetic_command,
     ):
         app.cli.add_command(command)

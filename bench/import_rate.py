@@ -1,0 +1,152 @@
+"""Import speed: a generated CSV of ratings imported into a fresh database, in rows per second."""
+
+import csv
+import time
+from datetime import date
+from pathlib import Path
+
+import psycopg
+
+from bench.common import POSTGRES_SERVER, create_bench_app, log, max_rss_mb
+from bench.tiers import ensure_postgres_database
+
+IMPORT_SEED = 99
+IMPORT_AREA = "IMPORT"
+# PostgreSQL's fresh database for the import is a fresh schema in a benchmark database, because
+# the benchmark creates no databases other than its tiers'.
+IMPORT_SCHEMA = "bench_import"
+IMPORT_HOST_DATABASE = "bench_s"
+
+
+def write_import_file(path: Path, rows: int, today: date) -> dict:
+    """Write a CSV of `rows` ratings in the import format, made from synthetic children."""
+    from goaltracker import importing, synthetic
+
+    weights = synthetic.organisation_weights([kind for _, kind in synthetic.ORGANISATIONS])
+    organisation_names = [name for name, _ in synthetic.ORGANISATIONS]
+    outcome_codes = [code for code, _, _ in synthetic.OUTCOMES]
+    header = (*importing.REQUIRED_COLUMNS, *importing.OPTIONAL_COLUMNS)
+    written = children = goals = 0
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        for child in synthetic.synthetic_children(
+            IMPORT_SEED, range(1, rows + 1), today, weights, len(outcome_codes), prefix="IMP-"
+        ):
+            children += 1
+            for goal in child.goals:
+                goals += 1
+                for rating in goal.ratings:
+                    writer.writerow(
+                        (
+                            child.reference,
+                            child.date_of_birth.isoformat(),
+                            child.primary_need,
+                            "yes" if child.ehcp else "no",
+                            organisation_names[child.organisation],
+                            goal.reference,
+                            goal.text,
+                            goal.occupation_area,
+                            goal.importance,
+                            ";".join(outcome_codes[position] for position in goal.outcomes),
+                            goal.set_on.isoformat(),
+                            rating.rater,
+                            rating.assessed_on.isoformat(),
+                            rating.performance,
+                            rating.satisfaction,
+                            goal.status,
+                            goal.closed_on.isoformat() if goal.closed_on else "",
+                        )
+                    )
+                    written += 1
+                    if written == rows:
+                        break
+                if written == rows:
+                    break
+            if written == rows:
+                break
+    return {
+        "rows": written,
+        "children": children,
+        "goals": goals,
+        "bytes": path.stat().st_size,
+    }
+
+
+def _server_url(database: str) -> str:
+    """Return a plain libpq URL of a benchmark database."""
+    return POSTGRES_SERVER.replace("postgresql+psycopg://", "postgresql://", 1) + f"/{database}"
+
+
+def _reset_import_schema(drop_only: bool = False) -> None:
+    """Drop the import's schema and, unless told otherwise, create it empty."""
+    ensure_postgres_database(IMPORT_HOST_DATABASE)
+    with psycopg.connect(_server_url(IMPORT_HOST_DATABASE), autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {IMPORT_SCHEMA} CASCADE")
+        if not drop_only:
+            connection.execute(f"CREATE SCHEMA {IMPORT_SCHEMA}")
+
+
+def fresh_import_app(database: str, data_directory: Path):
+    """Return the app on a fresh, empty database of the given kind, with the schema built."""
+    if database == "sqlite":
+        path = data_directory / "import.sqlite"
+        path.unlink(missing_ok=True)
+        return create_bench_app(f"sqlite:///{path}")
+    _reset_import_schema()
+    return create_bench_app(
+        f"{POSTGRES_SERVER}/{IMPORT_HOST_DATABASE}",
+        SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_pre_ping": True,
+            "connect_args": {"options": f"-csearch_path={IMPORT_SCHEMA}"},
+        },
+    )
+
+
+def measure_import(database: str, data_directory: Path, rows: int) -> dict:
+    """Import a generated file into a fresh database and return the rows per second."""
+    from flask_migrate import upgrade
+
+    from goaltracker import areas, importing, synthetic
+    from goaltracker.extensions import db
+
+    today = date.today()
+    path = data_directory / f"import-{rows}.csv"
+    started = time.perf_counter()
+    result = {"database": database, "file": write_import_file(path, rows, today)}
+    result["generate_seconds"] = time.perf_counter() - started
+    app = fresh_import_app(database, data_directory)
+    with app.app_context():
+        upgrade()
+        area = areas.create_area(IMPORT_AREA, "Import Borough")
+        for code, title, description in synthetic.OUTCOMES:
+            areas.add_outcome(area, code, title, description)
+        for name, kind in synthetic.ORGANISATIONS:
+            areas.add_organisation(area, name, kind)
+        db.session.commit()
+        result["rss_before_mb"] = max_rss_mb()
+        started = time.perf_counter()
+        summary = importing.import_ratings(db.session, area, path)
+        if not summary.imported:
+            db.session.rollback()
+            raise RuntimeError(f"The generated file did not import: {summary.errors[:5]}")
+        db.session.commit()
+        seconds = time.perf_counter() - started
+        result.update(
+            seconds=seconds,
+            rows_per_second=result["file"]["rows"] / seconds,
+            children_created=summary.children_created,
+            goals_created=summary.goals_created,
+            ratings_created=summary.ratings_created,
+            max_rss_mb=max_rss_mb(),
+        )
+        db.session.remove()
+        db.engine.dispose()
+    log(
+        f"  import into {database}: {result['file']['rows']:,} rows in {seconds:.1f} s "
+        f"({result['rows_per_second']:,.0f} rows/s)"
+    )
+    path.unlink(missing_ok=True)
+    if database == "postgresql":
+        _reset_import_schema(drop_only=True)
+    return result

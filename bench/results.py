@@ -1,0 +1,419 @@
+"""Turning the benchmark's raw numbers into ratios and the markdown of bench/RESULTS.md."""
+
+from bench.measure import OTHER_DAY, report_cases
+
+REPORT_DATES = ("today", "quarter end", OTHER_DAY)
+LOAD_NAMES = (
+    "family home",
+    "goal page",
+    "review form",
+    "review submit",
+    "manager dashboard",
+    "sign-in form",
+    "sign in",
+    "Aggregated",
+)
+
+
+def _run(results: dict, tier: str, database: str) -> dict | None:
+    """Return the measurements of one tier on one database, if taken."""
+    for run in results.get("runs", []):
+        if run["tier"] == tier and run["database"] == database:
+            return run
+    return None
+
+
+def _report_timing(run: dict | None, as_at: str, case: str) -> dict | None:
+    """Return one report variant's timing from a run."""
+    if not run or "measure" not in run:
+        return None
+    for timing in run["measure"]["reports"]:
+        if timing["as_at"] == as_at and timing["case"] == case:
+            return timing
+    return None
+
+
+def _duckdb_timing(run: dict | None, as_at: str, case: str) -> dict | None:
+    """Return DuckDB's timing of one variant from a run."""
+    if not run or "yardstick" not in run:
+        return None
+    for timing in run["yardstick"]["queries"]:
+        if timing["as_at"] == as_at and timing["case"] == case:
+            return timing
+    return None
+
+
+def ratios(results: dict) -> dict:
+    """Return the ratios measured in the run: larger tiers over S, and ours over DuckDB."""
+    found: dict = {"tier_over_s": [], "ours_over_duckdb": []}
+    for run in results.get("runs", []):
+        small = _run(results, "S", run["database"])
+        if run["tier"] != "S" and small:
+            for as_at in REPORT_DATES:
+                for case, _, _ in report_cases(as_at):
+                    large, base = (
+                        _report_timing(run, as_at, case),
+                        _report_timing(small, as_at, case),
+                    )
+                    if large and base:
+                        found["tier_over_s"].append(
+                            {
+                                "ratio": f"{run['tier']}/S",
+                                "database": run["database"],
+                                "as_at": as_at,
+                                "case": case,
+                                "ratio_p50": large["p50_ms"] / base["p50_ms"],
+                            }
+                        )
+        for query in (run.get("yardstick") or {}).get("queries", []):
+            ours = _report_timing(run, query["as_at"], query["case"])
+            if ours:
+                found["ours_over_duckdb"].append(
+                    {
+                        "tier": run["tier"],
+                        "database": run["database"],
+                        "as_at": query["as_at"],
+                        "case": query["case"],
+                        "ours_p50_ms": ours["p50_ms"],
+                        "duckdb_p50_ms": query["p50_ms"],
+                        "ratio_p50": ours["p50_ms"] / query["p50_ms"],
+                    }
+                )
+    return found
+
+
+def _number(value, digits: int = 1) -> str:
+    """Format a number for a table, or a dash when there is none."""
+    if value is None:
+        return "–"
+    if isinstance(value, int) or (isinstance(value, float) and value >= 1000):
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}"
+
+
+def _timing(timing: dict | None) -> str:
+    """Format a timing as 'p50 / p95 (n)' in milliseconds."""
+    if not timing:
+        return "–"
+    return f"{_number(timing['p50_ms'])} / {_number(timing['p95_ms'])} ({timing['n']})"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Return a markdown table's lines."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def markdown(results: dict) -> str:
+    """Return the results as the markdown of RESULTS.md."""
+    machine = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Mode **{results['mode']}**, run {results['started_at']} to {results.get('finished_at')}"
+        f" by `python -m bench {' '.join(results.get('arguments', []))}`.",
+        f"Code: {machine.get('code')} at commit `{machine.get('git_commit')}`"
+        + (
+            f", with uncommitted changes to {', '.join(sorted(machine['git_changed_files']))}"
+            if machine.get("git_changed_files")
+            else ", no uncommitted changes"
+        )
+        + "."
+        + (f" {results['label']}." if results.get("label") else ""),
+        "",
+        "## Machine",
+        "",
+        *_table(
+            ["CPU", "cores", "memory", "Python", "SQLite", "PostgreSQL", "DuckDB", "SQLAlchemy"],
+            [
+                [
+                    machine["cpu"],
+                    machine["cores"],
+                    f"{machine['memory_gb']:.0f} GB" if machine.get("memory_gb") else "–",
+                    machine["python"],
+                    machine["sqlite"],
+                    machine.get("postgresql") or "–",
+                    machine.get("duckdb") or "–",
+                    machine.get("sqlalchemy") or "–",
+                ]
+            ],
+        ),
+        "",
+    ]
+    found = results.get("ratios") or ratios(results)
+    lines += ["## Ratios measured in this run", ""]
+    if found["tier_over_s"]:
+        lines += [
+            "Report time (p50) at a larger tier over the same report at S (5,000 children) on the "
+            "same database; 1.0 would mean the cost does not grow with the number of children.",
+            "",
+            *_table(
+                ["ratio", "database", "as at", "report", "p50 ratio"],
+                [
+                    [r["ratio"], r["database"], r["as_at"], r["case"], f"{r['ratio_p50']:.1f}×"]
+                    for r in found["tier_over_s"]
+                ],
+            ),
+            "",
+        ]
+    if found["ours_over_duckdb"]:
+        lines += [
+            "Our report (p50, through `aggregation.outcomes_report`, suppression included) over "
+            "DuckDB's query of the same report on the same rows (p50, in memory, load excluded).",
+            "",
+            *_table(
+                ["tier", "database", "as at", "report", "ours ms", "DuckDB ms", "ours/DuckDB"],
+                [
+                    [
+                        r["tier"],
+                        r["database"],
+                        r["as_at"],
+                        r["case"],
+                        _number(r["ours_p50_ms"]),
+                        _number(r["duckdb_p50_ms"]),
+                        f"{r['ratio_p50']:.1f}×",
+                    ]
+                    for r in found["ours_over_duckdb"]
+                ],
+            ),
+            "",
+        ]
+    runs = results.get("runs", [])
+    lines += [
+        "## Tiers",
+        "",
+        "Synthetic data from `goaltracker.synthetic` (seed 1). Seeding memory: Python's "
+        "allocation peak (tracemalloc; at L over the first 50,000 children only, as tracing "
+        "the whole run would double its time) and the seeding process's peak RSS.",
+        "",
+        *_table(
+            [
+                "tier",
+                "database",
+                "children",
+                "goals",
+                "ratings",
+                "seeding s",
+                "children/s",
+                "tracemalloc peak MB",
+                "max RSS MB",
+                "size MB",
+                "kept aggregates rebuild s",
+                "built",
+            ],
+            [
+                [
+                    run["tier"],
+                    run["database"],
+                    _number((run.get("build") or {}).get("counts", {}).get("children")),
+                    _number((run.get("build") or {}).get("counts", {}).get("goals")),
+                    _number((run.get("build") or {}).get("counts", {}).get("ratings")),
+                    _number(_seeding(run).get("seconds")),
+                    _number(_seeding(run).get("children_per_second")),
+                    _number(_seeding(run).get("tracemalloc_peak_mb")),
+                    _number(_seeding(run).get("max_rss_mb")),
+                    _number(
+                        (run.get("build") or {}).get("file_mb")
+                        or (run.get("build") or {}).get("database_mb")
+                    ),
+                    _number((run.get("build") or {}).get("aggregates_rebuild_seconds"), 2),
+                    (
+                        f"reused (built {run['build']['built_at']})"
+                        if (run.get("build") or {}).get("reused")
+                        else (run.get("build") or {}).get("built_at", "–")
+                    ),
+                ]
+                for run in runs
+            ],
+        ),
+        "",
+        "## Outcomes report",
+        "",
+        "`aggregation.outcomes_report` as the dashboard calls it (suppression included), in "
+        'milliseconds: p50 / p95 (repetitions), after one warm-up call. "today" is the run\'s '
+        'date, "quarter end" the end of the last complete financial quarter, "other day" 45 '
+        "days ago (neither today nor a quarter end).",
+        "",
+        *_table(
+            ["tier", "database"]
+            + [f"{as_at}: {case}" for as_at in REPORT_DATES for case, _, _ in report_cases(as_at)],
+            [
+                [run["tier"], run["database"]]
+                + [
+                    _timing(_report_timing(run, as_at, case))
+                    for as_at in REPORT_DATES
+                    for case, _, _ in report_cases(as_at)
+                ]
+                for run in runs
+            ],
+        ),
+        "",
+        "## Dashboard page, recording a review, and the report's memory",
+        "",
+        "Dashboard: `GET /manager/` through the Flask test client, signed in as the area's "
+        "manager (the report as at the last quarter end, rendered). Review: `goals.record_review` "
+        "of five goals by one rater plus the commit, each on a new date. Report memory: Python's "
+        "allocation peak during one report broken down by age band, and the measuring process's "
+        "peak RSS after its first report.",
+        "",
+        *_table(
+            [
+                "tier",
+                "database",
+                "dashboard ms",
+                "review ms",
+                "report tracemalloc peak MB",
+                "RSS after report MB",
+            ],
+            [
+                [
+                    run["tier"],
+                    run["database"],
+                    _timing((run.get("measure") or {}).get("dashboard")),
+                    _timing((run.get("measure") or {}).get("review")),
+                    _number(
+                        (run.get("measure") or {})
+                        .get("report_memory", {})
+                        .get("tracemalloc_peak_mb")
+                    ),
+                    _number(
+                        (run.get("measure") or {})
+                        .get("report_memory", {})
+                        .get("rss_after_report_mb")
+                    ),
+                ]
+                for run in runs
+            ],
+        ),
+        "",
+        "## DuckDB yardstick",
+        "",
+        "The same report (ALL and every outcome; every column of domain.md §4) written "
+        "independently in DuckDB SQL over the same rows, exported to CSV and loaded into an "
+        "in-memory DuckDB (DuckDB's SQLite and PostgreSQL scanners cannot be downloaded here). "
+        "Its numbers are compared with ours unsuppressed (threshold 1 for the comparison only).",
+        "",
+        *_table(
+            [
+                "tier",
+                "database",
+                "export s",
+                "load s",
+                "DuckDB today ms",
+                "DuckDB quarter end ms",
+                "DuckDB other day ms",
+                "cells compared",
+                "equal",
+            ],
+            [
+                [
+                    run["tier"],
+                    run["database"],
+                    _number(run["yardstick"]["export_seconds"], 2),
+                    _number(run["yardstick"]["load_seconds"], 2),
+                    _timing(_duckdb_timing(run, "today", "all outcomes")),
+                    _timing(_duckdb_timing(run, "quarter end", "all outcomes")),
+                    _timing(_duckdb_timing(run, OTHER_DAY, "all outcomes")),
+                    _number(run["yardstick"]["cells_compared"]),
+                    "yes" if run["yardstick"]["all_equal"] else "**NO**",
+                ]
+                for run in runs
+                if run.get("yardstick")
+            ],
+        ),
+        "",
+    ]
+    mismatches = [m for run in runs for m in (run.get("yardstick") or {}).get("mismatches", [])]
+    if mismatches:
+        lines += ["Cells where DuckDB and ours disagree:", ""]
+        lines += [f"- {mismatch}" for mismatch in mismatches[:50]] + [""]
+    imports = results.get("imports", [])
+    if imports:
+        lines += [
+            "## Import",
+            "",
+            "`importing.import_ratings` of a generated CSV (synthetic children in the import "
+            "format of domain.md §6) into a fresh database (on PostgreSQL a fresh schema), "
+            "plus the commit.",
+            "",
+            *_table(
+                ["database", "rows", "children", "goals", "seconds", "rows/s", "max RSS MB"],
+                [
+                    [
+                        item["database"],
+                        _number(item["file"]["rows"]),
+                        _number(item["children_created"]),
+                        _number(item["goals_created"]),
+                        _number(item["seconds"], 2),
+                        _number(item["rows_per_second"]),
+                        _number(item["max_rss_mb"]),
+                    ]
+                    for item in imports
+                    if "seconds" in item
+                ],
+            ),
+            "",
+        ]
+    load = results.get("load_test")
+    if load and "mixed" in load:
+        lines += [
+            "## Load test",
+            "",
+            f"{load['server']} on 127.0.0.1 serving the M tier on PostgreSQL; locust headless, "
+            f"{load['users']} users (spawn rate {load['spawn_rate']}/s) for {load['duration']}: "
+            f"families (weight 9: home page, goal page, review form and submit) and managers "
+            f"(weight 1: dashboard), pausing 0.5–2 s between pages; {load['families']} family "
+            f"accounts. Then /healthz alone, same users and pauses, for {load['health_duration']}."
+            " locust, gunicorn and PostgreSQL share the machine's cores.",
+            "",
+            *_table(
+                [
+                    "request",
+                    "requests",
+                    "failures",
+                    "req/s",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "max ms",
+                ],
+                [
+                    [
+                        name,
+                        _number(figures["requests"]),
+                        _number(figures["failures"]),
+                        _number(figures["requests_per_second"]),
+                        _number(figures["p50_ms"], 0),
+                        _number(figures["p95_ms"], 0),
+                        _number(figures["p99_ms"], 0),
+                        _number(figures["max_ms"], 0),
+                    ]
+                    for name, figures in _load_rows(load)
+                ],
+            ),
+            "",
+        ]
+    elif load:
+        lines += ["## Load test", "", f"Not run: {load.get('skipped') or load.get('error')}", ""]
+    errors = [
+        f"{run['tier']} {run['database']}: {e}" for run in runs for e in run.get("errors", [])
+    ]
+    errors += results.get("errors", [])
+    if errors:
+        lines += ["## Errors", ""] + [f"- {error}" for error in errors] + [""]
+    return "\n".join(lines)
+
+
+def _seeding(run: dict) -> dict:
+    """Return the seeding figures of a run's build."""
+    return (run.get("build") or {}).get("seeding") or {}
+
+
+def _load_rows(load: dict) -> list[tuple[str, dict]]:
+    """Return the load test's rows in reading order, /healthz last."""
+    rows = [(name, load["mixed"][name]) for name in LOAD_NAMES if name in load["mixed"]]
+    rows += [(name, figures) for name, figures in load["mixed"].items() if name not in LOAD_NAMES]
+    if "healthz" in load.get("health", {}):
+        rows.append(("healthz (alone)", load["health"]["healthz"]))
+    return rows
