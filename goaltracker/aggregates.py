@@ -66,16 +66,26 @@ def _cells_statement(area: Area, as_at: date, children=None):
         *cell,
         *aggregation.sum_columns(units),
     ).group_by(*cell)
-    per_outcome = aggregation.join_area_outcomes(
-        select(
-            *head,
-            aggregation.goal_outcome.c.outcome_id.label("outcome_id"),
-            *cell,
-            *aggregation.sum_columns(units),
-        ),
-        units,
-        area,
-    ).group_by(aggregation.goal_outcome.c.outcome_id, *cell)
+    per_outcome = (
+        aggregation.join_area_outcomes(
+            select(
+                *head,
+                aggregation.goal_outcome.c.outcome_id.label("outcome_id"),
+                *cell,
+                *aggregation.sum_columns(units),
+            ),
+            units,
+            area,
+        )
+        # For a few children, read only their goals' links rather than every link of an outcome.
+        .where(
+            *(
+                aggregation.goal_outcome.c.goal_id.in_(goal_ids)
+                for goal_ids in aggregation.goals_of(children)
+            )
+        )
+        .group_by(aggregation.goal_outcome.c.outcome_id, *cell)
+    )
     return union_all(every_goal, per_outcome)
 
 

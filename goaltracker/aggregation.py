@@ -253,6 +253,18 @@ def _goal_conditions(area: Area, as_at: date, filters: ReportFilters, age_band) 
     return conditions
 
 
+def goals_of(children) -> list:
+    """Return a condition limiting goal ids to some children's goals (none when all count)."""
+    if children is None:
+        return []
+    return [select(Goal.id).where(Goal.child_id.in_(children)).scalar_subquery()]
+
+
+def _ratings_of(children) -> list:
+    """Limit ratings to some children's goals, so that the database reads only theirs."""
+    return [Rating.goal_id.in_(goal_ids) for goal_ids in goals_of(children)]
+
+
 def _facts(area: Area, as_at: date, filters: ReportFilters, *, children=None) -> _Facts:
     """Build the tables every count starts from, optionally for some children only."""
     age_band = age_band_expression(Child.date_of_birth, as_at)
@@ -293,7 +305,7 @@ def _facts(area: Area, as_at: date, filters: ReportFilters, *, children=None) ->
             .label("from_last"),
         )
         .join(goals, goals.c.goal_id == Rating.goal_id)
-        .where(Rating.assessed_on <= as_at)
+        .where(Rating.assessed_on <= as_at, *_ratings_of(children))
         .cte("dated_ratings")
     )
 
