@@ -52,8 +52,8 @@ def set_up_families(app, families: int) -> dict:
         step = max(1, children // (families * 2))
         references = [f"SYN-{number}" for number in range(1, children + 1, step)]
         active = {}
-        for child_id, goal_id, set_on in db.session.execute(
-            select(Child.id, Goal.id, Goal.set_on)
+        for child_id, goal_id in db.session.execute(
+            select(Child.id, Goal.id)
             .join(Goal, Goal.child_id == Child.id)
             .where(
                 Child.area_id == area.id,
@@ -62,10 +62,10 @@ def set_up_families(app, families: int) -> dict:
             )
             .order_by(Child.id, Goal.id)
         ):
-            active.setdefault(child_id, []).append((goal_id, set_on))
+            active.setdefault(child_id, []).append(goal_id)
         password_hash = security.hash_password(BENCH_PASSWORD)
         accounts = []
-        for number, (child_id, goals) in enumerate(sorted(active.items())[:families], start=1):
+        for number, (child_id, goal_ids) in enumerate(sorted(active.items())[:families], start=1):
             email = FAMILY_EMAIL.format(number=number)
             user = db.session.scalar(select(User).where(User.email == email))
             if user is None:
@@ -84,14 +84,7 @@ def set_up_families(app, families: int) -> dict:
                     FamilyLink.__table__.delete().where(FamilyLink.user_id == user.id)
                 )
             db.session.add(FamilyLink(user_id=user.id, child_id=child_id))
-            accounts.append(
-                {
-                    "email": email,
-                    "child_id": child_id,
-                    "goal_ids": [goal_id for goal_id, _ in goals],
-                    "latest_set_on": max(set_on for _, set_on in goals).isoformat(),
-                }
-            )
+            accounts.append({"email": email, "child_id": child_id, "goal_ids": goal_ids})
         db.session.commit()
         db.engine.dispose()
     return {"password": BENCH_PASSWORD, "manager": MANAGER_EMAIL, "families": accounts}

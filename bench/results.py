@@ -1,5 +1,7 @@
 """Turning the benchmark's raw numbers into ratios and the markdown of bench/RESULTS.md."""
 
+import shlex
+
 from bench.measure import OTHER_DAY, report_cases
 
 REPORT_DATES = ("today", "quarter end", OTHER_DAY)
@@ -91,6 +93,13 @@ def _number(value, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _ratio(value: float) -> str:
+    """Format a ratio with two significant digits, however small or large."""
+    if value >= 10:
+        return f"{value:,.0f}×"
+    return f"{value:.2g}×"
+
+
 def _timing(timing: dict | None) -> str:
     """Format a timing as 'p50 / p95 (n)' in milliseconds."""
     if not timing:
@@ -112,12 +121,20 @@ def markdown(results: dict) -> str:
         "# Benchmark results",
         "",
         f"Mode **{results['mode']}**, run {results['started_at']} to {results.get('finished_at')}"
-        f" by `python -m bench {' '.join(results.get('arguments', []))}`.",
-        f"Code: {machine.get('code')} at commit `{machine.get('git_commit')}`"
+        f" by `{shlex.join(['python', '-m', 'bench', *results.get('arguments', [])])}`.",
+        f"Code: {machine.get('code')}"
         + (
-            f", with uncommitted changes to {', '.join(sorted(machine['git_changed_files']))}"
-            if machine.get("git_changed_files")
-            else ", no uncommitted changes"
+            (
+                f" at commit `{machine['git_commit']}`"
+                + (
+                    ", with uncommitted changes to "
+                    + ", ".join(sorted(machine["git_changed_files"]))
+                    if machine.get("git_changed_files")
+                    else ", no uncommitted changes"
+                )
+            )
+            if machine.get("git_commit")
+            else " (not a git checkout)"
         )
         + "."
         + (f" {results['label']}." if results.get("label") else ""),
@@ -151,7 +168,7 @@ def markdown(results: dict) -> str:
             *_table(
                 ["ratio", "database", "as at", "report", "p50 ratio"],
                 [
-                    [r["ratio"], r["database"], r["as_at"], r["case"], f"{r['ratio_p50']:.1f}×"]
+                    [r["ratio"], r["database"], r["as_at"], r["case"], _ratio(r["ratio_p50"])]
                     for r in found["tier_over_s"]
                 ],
             ),
@@ -172,7 +189,7 @@ def markdown(results: dict) -> str:
                         r["case"],
                         _number(r["ours_p50_ms"]),
                         _number(r["duckdb_p50_ms"]),
-                        f"{r['ratio_p50']:.1f}×",
+                        _ratio(r["ratio_p50"]),
                     ]
                     for r in found["ours_over_duckdb"]
                 ],
