@@ -17,6 +17,8 @@ import duckdb
 import psycopg
 
 from bench.common import log, repeat
+from goaltracker.models import AGGREGATE_SUMS
+from goaltracker.suppression import COLUMNS as REPORT_COLUMNS
 
 # The columns the report needs, with their DuckDB types.
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
@@ -140,39 +142,9 @@ SELECT outcome,
 FROM units
 GROUP BY outcome
 """
-SUMS = (
-    "children",
-    "goals",
-    "ratings",
-    "active_goals",
-    "reviewed_on_time",
-    "child_voice",
-    "reassessed",
-    "baseline_performance",
-    "latest_performance",
-    "baseline_satisfaction",
-    "latest_satisfaction",
-    "improved_performance",
-    "improved_satisfaction",
-)
-COMPARED_COLUMNS = (
-    "children",
-    "goals",
-    "ratings",
-    "reviewed_on_time_pct",
-    "child_voice_pct",
-    "reassessed",
-    "mean_baseline_performance",
-    "mean_latest_performance",
-    "mean_change_performance",
-    "mean_baseline_satisfaction",
-    "mean_latest_satisfaction",
-    "mean_change_satisfaction",
-    "improved_performance",
-    "improved_performance_pct",
-    "improved_satisfaction",
-    "improved_satisfaction_pct",
-)
+# The names only come from the application; DuckDB's SQL above is written independently.
+SUMS = AGGREGATE_SUMS
+COMPARED_COLUMNS = REPORT_COLUMNS
 # (name, filters) of the variants DuckDB computes, as at each date (the other day: the first).
 CASES: tuple[tuple[str, dict | None], ...] = (
     ("all outcomes", None),

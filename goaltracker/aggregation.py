@@ -125,18 +125,8 @@ class TrendPoint:
 # kept aggregates' columns, so that a report from either source reads alike.
 _SUM_NAMES: tuple[str, ...] = AGGREGATE_SUMS
 _Sums = make_dataclass("_Sums", [(name, int, 0) for name in _SUM_NAMES], frozen=True)
-# The sums taken straight from the unit columns of the same name.
-_UNIT_SUMS: tuple[str, ...] = (
-    "reviewed_on_time",
-    "child_voice",
-    "reassessed",
-    "baseline_performance",
-    "latest_performance",
-    "baseline_satisfaction",
-    "latest_satisfaction",
-    "improved_performance",
-    "improved_satisfaction",
-)
+# The sums taken straight from the unit columns of the same name: all but the four counts.
+_UNIT_SUMS: tuple[str, ...] = AGGREGATE_SUMS[4:]
 
 
 def years_before(day: date, years: int) -> date:
