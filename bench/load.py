@@ -144,6 +144,8 @@ def _locust(base_url: str, users_file: Path, prefix: Path, user_classes, duratio
         "--csv",
         str(prefix),
         "--only-summary",
+        # Sign-ins happen while users start; capacity is measured once all are running.
+        *(["--reset-stats"] if os.environ.get("BENCH_NO_PAUSE") == "1" else []),
         "--loglevel",
         "WARNING",
         *user_classes,
@@ -206,6 +208,11 @@ def run_load_test(url: str, users: dict, work_directory: Path) -> dict:
         "gunicorn",
         "--workers",
         str(WORKERS),
+        *(
+            ["--worker-class", "gthread", "--threads", os.environ["BENCH_THREADS"]]
+            if os.environ.get("BENCH_THREADS")
+            else []
+        ),
         "--bind",
         f"127.0.0.1:{port}",
         "--timeout",
@@ -230,7 +237,12 @@ def run_load_test(url: str, users: dict, work_directory: Path) -> dict:
         _stop(server)
     return {
         "date": date.today().isoformat(),
-        "server": f"gunicorn, {WORKERS} sync workers",
+        "server": f"gunicorn, {WORKERS} workers"
+        + (
+            f" x {os.environ['BENCH_THREADS']} threads"
+            if os.environ.get("BENCH_THREADS")
+            else " (sync)"
+        ),
         "users": USERS,
         "spawn_rate": SPAWN_RATE,
         "duration": DURATION,

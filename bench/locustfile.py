@@ -11,13 +11,14 @@ import re
 from datetime import date
 from pathlib import Path
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant, task
 
 ACCOUNTS = json.loads(Path(os.environ["BENCH_LOAD_USERS"]).read_text())
 CSRF_TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
 VALUE = re.compile(r'value="([^"]*)"')
 # People pause between pages; the same pause for every kind of user keeps the figures comparable.
-PAUSE = between(0.5, 2)
+# BENCH_NO_PAUSE=1 measures capacity instead: every user asks again as soon as answered.
+PAUSE = constant(0) if os.environ.get("BENCH_NO_PAUSE") == "1" else between(0.5, 2)
 
 
 def csrf_token(html: str) -> str:
