@@ -5,7 +5,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from goaltracker.extensions import db
 from goaltracker.models import Child, Consent, FamilyLink, User
@@ -77,6 +77,25 @@ def can_see_child(user: User, child: Child) -> bool:
             user.area_id == child.area_id and organisation_has_consent(child, user.organisation_id)
         )
     return False
+
+
+def children_practitioner_can_see(practitioner: User):
+    """Return the ids of the children `can_see_child` lets a practitioner see, as one query.
+
+    The same rule as `is_lead_practitioner` or consent, for lists computed by the database.
+    """
+    consented = select(Consent.child_id).where(
+        Consent.organisation_id == practitioner.organisation_id, Consent.granted.is_(True)
+    )
+    return select(Child.id).where(
+        Child.area_id == practitioner.area_id,
+        Child.erased_at.is_(None),
+        or_(
+            Child.key_worker_id == practitioner.id,
+            Child.organisation_id == practitioner.organisation_id,
+            Child.id.in_(consented),
+        ),
+    )
 
 
 def can_decide_consent(user: User, child: Child) -> bool:

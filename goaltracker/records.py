@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, delete, func, or_, select, true
 
-from goaltracker import aggregates, audit, scoring
+from goaltracker import aggregates, audit, policy, scoring
 from goaltracker.extensions import db
 from goaltracker.models import (
     Child,
@@ -64,26 +64,6 @@ def reference_taken(area_id: int, reference: str) -> bool:
             select(Child.id).where(Child.area_id == area_id, Child.reference == reference.strip())
         )
         is not None
-    )
-
-
-def caseload_query(practitioner: User):
-    """Return a query of the children a practitioner may see: key-worked, own agency, consented."""
-    consented = select(Consent.child_id).where(
-        Consent.organisation_id == practitioner.organisation_id, Consent.granted.is_(True)
-    )
-    return (
-        select(Child)
-        .where(
-            Child.area_id == practitioner.area_id,
-            Child.erased_at.is_(None),
-            or_(
-                Child.key_worker_id == practitioner.id,
-                Child.organisation_id == practitioner.organisation_id,
-                Child.id.in_(consented),
-            ),
-        )
-        .order_by(Child.first_name, Child.last_name, Child.id)
     )
 
 
@@ -172,7 +152,7 @@ def caseload(
 ) -> CaseloadPage:
     """Return a page of the practitioner's caseload, computed by the database in one pass."""
     area = practitioner.area
-    visible = caseload_query(practitioner).with_only_columns(Child.id).order_by(None)
+    visible = policy.children_practitioner_can_see(practitioner)
     last_rated = (
         select(Goal.child_id, func.max(Rating.assessed_on).label("last_rated_on"))
         .join(Rating, Rating.goal_id == Goal.id)

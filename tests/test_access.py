@@ -4,7 +4,11 @@ A new route without an entry in RULES fails the suite, so no page can ship witho
 """
 
 import pytest
+from sqlalchemy import select
 
+from goaltracker import policy
+from goaltracker.extensions import db
+from goaltracker.models import Child
 from tests import factories
 
 ACTORS = (
@@ -145,3 +149,19 @@ def test_practitioner_of_another_organisation_needs_consent(client, auth, world)
     consent.granted = False
     factories.db.session.commit()
     assert client.get(f"/children/{world.child.id}").status_code == 403
+
+
+def test_the_set_rule_for_practitioners_agrees_with_the_rule_for_one_child(world):
+    factories.grant_consent(world.other_child, world.school)
+    children = db.session.scalars(select(Child)).all()
+    for practitioner in (
+        world.key_worker,
+        world.colleague,
+        world.school_practitioner,
+        world.other_area_practitioner,
+    ):
+        visible = set(db.session.scalars(policy.children_practitioner_can_see(practitioner)))
+        assert visible == {
+            child.id for child in children if policy.can_see_child(practitioner, child)
+        }
+        assert visible or practitioner is world.other_area_practitioner
