@@ -39,8 +39,24 @@ def record(
 def record_now(action: str, **kwargs) -> AuditEvent:
     """Record an event that stands alone, such as a view, and commit it at once."""
     event = record(action, **kwargs)
-    db.session.commit()
+    commit_view()
     return event
+
+
+def commit_view() -> None:
+    """Commit the audit events of a page that only shows a record, keeping what it loaded.
+
+    A plain commit expires every loaded object, and the page would then load the child, each
+    goal and each rating again one query at a time. Nothing but the audit trail changed, so
+    what was loaded is still true.
+    """
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def access_history(child: Child, limit: int = 200) -> list[AuditEvent]:

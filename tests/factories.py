@@ -1,8 +1,12 @@
 """Test factories: small functions that make valid records with sensible defaults."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import count
+
+from sqlalchemy import event
 
 from goaltracker import security
 from goaltracker.extensions import db
@@ -141,6 +145,22 @@ def make_rating(
     db.session.add(rating)
     db.session.flush()
     return rating
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block; an executemany counts once."""
+    executed: list[str] = []
+
+    def count_statement(_connection, _cursor, statement, *_arguments):
+        """Keep one statement."""
+        executed.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count_statement)
+    try:
+        yield executed
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_statement)
 
 
 @dataclass

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 
 from goaltracker import aggregation, scoring
 from goaltracker.aggregation import ReportFilters, outcomes_report, quarter_ends, trend
@@ -369,18 +368,9 @@ def test_unknown_breakdowns_and_filter_values_are_refused(place):
 def test_a_report_runs_the_same_few_statements_however_many_children(place):
     def statements_for_report() -> int:
         """Count the SQL statements one report runs."""
-        executed = []
-
-        def count_statement(*_arguments):
-            """Count one statement."""
-            executed.append(1)
-
         db.session.flush()
-        event.listen(db.engine, "before_cursor_execute", count_statement)
-        try:
+        with factories.counted_statements() as executed:
             report(place, by="age_band")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count_statement)
         return len(executed)
 
     def add_children(number: int) -> None:

@@ -263,3 +263,30 @@ def test_young_child_rating_form_suggests_a_parent(client, auth, world):
     auth.sign_in(world.parent)
     page = client.get(f"/children/{world.child.id}/review").get_data(as_text=True)
     assert "is under 8" in page
+
+
+def test_the_family_home_and_a_goal_page_run_the_same_statements_however_many_ratings(
+    client, auth, world
+):
+    auth.sign_in(world.parent)
+    child, goal_id = world.child.id, world.goal.id
+
+    def statements() -> list[int]:
+        """Count the statements of the family home and of the goal page."""
+        counts = []
+        for url in ("/family/", f"/children/{child}/goals/{goal_id}"):
+            with factories.counted_statements() as executed:
+                assert client.get(url).status_code == 200
+            counts.append(len(executed))
+        return counts
+
+    few = statements()
+    for number in range(3):
+        more = factories.make_goal(world.child, text=f"Another goal {number}")
+        for month in (1, 2, 3, 4):
+            factories.make_rating(more, date(2026, month, 10), month, month + 1)
+    for month in (2, 3, 4, 5):
+        factories.make_rating(world.goal, date(2026, month, 11), month, month)
+    db.session.commit()
+    # Showing the page, and auditing that it was shown, never loads goals or ratings one by one.
+    assert statements() == few

@@ -5,7 +5,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from goaltracker import importing
 from goaltracker.extensions import db
@@ -605,17 +605,8 @@ def test_the_number_of_statements_does_not_grow_with_the_file(app):
             for number in range(children)
             for day in ("2025-09-01", "2025-12-01")
         ]
-        executed = []
-
-        def count_statement(*_arguments):
-            """Count one statement; an executemany counts once."""
-            executed.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", count_statement)
-        try:
+        with factories.counted_statements() as executed:
             summary = run_import(area, *lines)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count_statement)
         assert summary.ratings_created == 2 * children
         return len(executed)
 

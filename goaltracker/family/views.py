@@ -21,7 +21,7 @@ def home():
     summaries = {child.id: goals.child_summary(child) for child in children}
     for child in children:
         audit.record("child_record_viewed", child=child, detail={"page": "family home"})
-    db.session.commit()
+    audit.commit_view()
     return render_template("family/home.html", children=children, summaries=summaries)
 
 
