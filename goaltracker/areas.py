@@ -141,12 +141,26 @@ def update_settings(
     max_active_goals: int,
     important_change: float,
 ) -> None:
-    """Change an area's settings, within the same limits as creating it."""
+    """Change an area's settings, within the same limits as creating it.
+
+    The review interval and the important change decide what the report counts as reviewed on
+    time and as improved, so changing either rebuilds the area's kept aggregates, in the same
+    transaction: the dashboard follows the new setting at once.
+    """
+    from goaltracker import aggregates
+
     if review_interval_days < 1 or suppression_threshold < 1 or max_active_goals < 1:
         raise AreaError("Settings must be 1 or more")
     if important_change <= 0:
         raise AreaError("Important change must be more than 0")
+    counted_differently = area.review_interval_days != review_interval_days or float(
+        area.important_change
+    ) != float(important_change)
     area.review_interval_days = review_interval_days
     area.suppression_threshold = suppression_threshold
     area.max_active_goals = max_active_goals
     area.important_change = important_change
+    if counted_differently:
+        db.session.flush()
+        for as_at in aggregates.snapshot_dates(db.session, area.id):
+            aggregates.rebuild(db.session, area, as_at)

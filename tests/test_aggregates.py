@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from goaltracker import aggregates, aggregation, goals, importing, records
+from goaltracker import aggregates, aggregation, areas, goals, importing, records
 from goaltracker.extensions import db
 from goaltracker.models import AggregateSnapshot
 from tests import factories
@@ -106,6 +106,34 @@ def test_erasure_and_key_worker_change_keep_aggregates_right(world):
     assert_kept_equals_full(world.area, SNAPSHOTS)
     records.erase_child(world.other_child, world.admin, "verified")
     assert_kept_equals_full(world.area, SNAPSHOTS)
+
+
+@pytest.mark.parametrize(
+    "change", [{"important_change": 1.0}, {"review_interval_days": 30}, {"max_active_goals": 3}]
+)
+def test_a_change_of_area_settings_keeps_aggregates_right(small_area, change):
+    for as_at in SNAPSHOTS:
+        aggregates.rebuild(db.session, small_area, as_at)
+    # A change made before the settings change fills the statement cache of the old settings.
+    clinic = factories.make_organisation(small_area)
+    worker = factories.make_user("practitioner", small_area, clinic)
+    child = factories.make_child(worker)
+    with aggregates.maintained(db.session, [child.id]):
+        goal = factories.make_goal(child, set_on=date(2025, 9, 1))
+        factories.make_rating(goal, date(2026, 1, 5), 2, 2)
+    assert_kept_equals_full(small_area, SNAPSHOTS)
+    settings = {
+        "review_interval_days": small_area.review_interval_days,
+        "suppression_threshold": small_area.suppression_threshold,
+        "max_active_goals": small_area.max_active_goals,
+        "important_change": float(small_area.important_change),
+        **change,
+    }
+    areas.update_settings(small_area, **settings)
+    assert_kept_equals_full(small_area, SNAPSHOTS)
+    with aggregates.maintained(db.session, [goal.child_id]):
+        factories.make_rating(goal, date(2026, 3, 5), 5, 6)
+    assert_kept_equals_full(small_area, SNAPSHOTS)
 
 
 DAYS = st.integers(min_value=0, max_value=560).map(lambda days: date(2025, 1, 1) + timedelta(days))
