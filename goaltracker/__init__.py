@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from goaltracker import config as config_module
+from goaltracker import templating
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,6 +18,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    # Before anything reads app.jinja_env, which is built on first use.
+    app.jinja_environment = templating.PageEnvironment
     configure(app, test_config)
     register_extensions(app)
     register_templating(app)
@@ -42,7 +45,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Initialise the database, migrations, sign-in, CSRF and rate limiting."""
-    from goaltracker import models  # noqa: F401  (the models must be known to migrations)
+    from goaltracker import (
+        models,  # noqa: F401  (the models must be known to migrations)
+        transactions,
+    )
     from goaltracker.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -50,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    transactions.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
