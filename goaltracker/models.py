@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from goaltracker.extensions import db
@@ -130,6 +130,7 @@ class User(UserMixin, db.Model):
             select(Child)
             .join(FamilyLink, FamilyLink.child_id == Child.id)
             .where(FamilyLink.user_id == self.id, Child.erased_at.is_(None))
+            .options(joinedload(Child.area))
             .order_by(Child.first_name)
         )
 

@@ -6,6 +6,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from goaltracker.extensions import db
 from goaltracker.models import Child, Consent, FamilyLink, User
@@ -141,7 +142,8 @@ def role_required(*roles: str) -> Callable:
 
 def child_or_abort(child_id: int, rule: Callable[[User, Child], bool] = can_see_child) -> Child:
     """Return the child when the signed-in user passes the rule: 404 when missing, 403 when not."""
-    child = db.session.get(Child, child_id)
+    # Every child page reads the area's settings: load it with the child, not after.
+    child = db.session.get(Child, child_id, options=[joinedload(Child.area)])
     if child is None or child.erased_at is not None:
         abort(404)
     if not rule(current_user, child):
