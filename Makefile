@@ -58,6 +58,10 @@ screenshots: install assets
 
 bench: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	@# The load test's client, wrk, is Debian's package; without it the load test says so and stops.
+	command -v wrk >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "Could not install wrk: the load test will not run."
 	$(BIN)/python -m bench
 
 clean:

@@ -2,6 +2,7 @@
 
 import os
 import platform
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -86,9 +87,20 @@ def describe() -> dict:
         "sqlalchemy": _version("SQLAlchemy"),
         "psycopg": _version("psycopg"),
         "gunicorn": _version("gunicorn"),
-        "locust": _version("locust"),
+        "wrk": _wrk_version(),
         "code": str(Path(goaltracker.__file__).resolve().parent.parent),
         "git_commit": _git("rev-parse", "--short", "HEAD"),
         # Porcelain lines are a two-letter status, a space, then the path.
         "git_changed_files": [line[3:] for line in changed.splitlines()] if changed else [],
     }
+
+
+def _wrk_version() -> str | None:
+    """Return wrk's version line, or None when it is not installed."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    completed = subprocess.run(  # noqa: S603  (a fixed program)
+        [wrk, "--version"], capture_output=True, text=True, timeout=10, check=False
+    )
+    return completed.stdout.splitlines()[0].strip() if completed.stdout else None

@@ -5,16 +5,8 @@ import shlex
 from bench.measure import OTHER_DAY, report_cases
 
 REPORT_DATES = ("today", "quarter end", OTHER_DAY)
-LOAD_NAMES = (
-    "family home",
-    "goal page",
-    "review form",
-    "review submit",
-    "manager dashboard",
-    "sign-in form",
-    "sign in",
-    "Aggregated",
-)
+LOAD_TARGET_RPS = 200
+LOAD_TARGET_P95_MS = 150
 
 
 def _run(results: dict, tier: str, database: str) -> dict | None:
@@ -374,27 +366,25 @@ def markdown(results: dict) -> str:
         ]
     load = results.get("load_test")
     if load and "mixed" in load:
+        low, high = load["pause_ms"]
         lines += [
             "## Load test",
             "",
-            f"{load['server']} on 127.0.0.1 serving the M tier on PostgreSQL; locust headless, "
-            f"{load['users']} users (spawn rate {load['spawn_rate']}/s) for {load['duration']}: "
-            f"families (weight 9: home page, goal page, review form and submit) and managers "
-            f"(weight 1: dashboard), pausing 0.5–2 s between pages; {load['families']} family "
-            f"accounts. Then /healthz alone, same users and pauses, for {load['health_duration']}."
-            " locust, gunicorn and PostgreSQL share the machine's cores.",
+            f"{load['server']} on 127.0.0.1 serving the M tier on PostgreSQL, loaded by "
+            f"{load['tool']} over {load['users']} connections, each one person at a time. "
+            f"{load['families']} families and a manager signed in through the sign-in form "
+            f"first. The mix of pages: {_mix_words(load)}. Measured: {load['users']} people "
+            f"pausing {low}–{high} ms before each request, for {load['duration_seconds']} s "
+            f"after a short warm-up. Capacity: the same people with no pauses, each sending "
+            f"the next request as soon as the last is answered, for {load['capacity_seconds']} "
+            f"s; then /healthz alone for {load['health_seconds']} s and each page alone for "
+            f"{load['page_seconds']} s, the same way. A failure is an error, an answer over "
+            "399, a page that sends the person back to sign in, or a review shown again with "
+            "errors. wrk, gunicorn and PostgreSQL share the machine's cores.",
             "",
+            *_load_verdict(load),
             *_table(
-                [
-                    "request",
-                    "requests",
-                    "failures",
-                    "req/s",
-                    "p50 ms",
-                    "p95 ms",
-                    "p99 ms",
-                    "max ms",
-                ],
+                ["load", "requests", "failures", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"],
                 [
                     [
                         name,
@@ -428,9 +418,45 @@ def _seeding(run: dict) -> dict:
 
 
 def _load_rows(load: dict) -> list[tuple[str, dict]]:
-    """Return the load test's rows in reading order, /healthz last."""
-    rows = [(name, load["mixed"][name]) for name in LOAD_NAMES if name in load["mixed"]]
-    rows += [(name, figures) for name, figures in load["mixed"].items() if name not in LOAD_NAMES]
-    if "healthz" in load.get("health", {}):
-        rows.append(("healthz (alone)", load["health"]["healthz"]))
-    return rows
+    """Return the load test's rows in reading order: the mix, its capacity, /healthz, pages."""
+    low, high = load["pause_ms"]
+    rows = [(f"mix, pauses {low}–{high} ms", load["mixed"])]
+    if "capacity" in load:
+        rows.append(("mix, no pauses", load["capacity"]))
+    rows.append(("/healthz alone, no pauses", load["health"]))
+    return rows + [(f"{page} alone", figures) for page, figures in load.get("pages", {}).items()]
+
+
+def _load_verdict(load: dict) -> list[str]:
+    """Say whether the measured run met the target, and the capacity beside /healthz."""
+    mixed, health = load["mixed"], load["health"]
+    met = (
+        mixed["requests_per_second"] >= LOAD_TARGET_RPS
+        and mixed["p95_ms"] <= LOAD_TARGET_P95_MS
+        and mixed["failures"] == 0
+    )
+    lines = [
+        f"Target: at least {LOAD_TARGET_RPS} requests/s with p95 at most {LOAD_TARGET_P95_MS} "
+        f"ms and no failures. Measured: {mixed['requests_per_second']:,.0f} requests/s, p95 "
+        f"{mixed['p95_ms']:,.0f} ms, {mixed['failures']} failures: "
+        + ("**met**." if met else "**missed**."),
+    ]
+    if "capacity" in load and health["requests_per_second"]:
+        capacity = load["capacity"]
+        lines.append(
+            f"Capacity of the mix {capacity['requests_per_second']:,.0f} requests/s (p95 "
+            f"{capacity['p95_ms']:,.0f} ms, every connection always waiting), "
+            f"{capacity['requests_per_second'] / health['requests_per_second']:.2f}× the "
+            f"{health['requests_per_second']:,.0f} requests/s of /healthz in the same run."
+        )
+    return [" ".join(lines), ""]
+
+
+def _mix_words(load: dict) -> str:
+    """Say what share of the mix's requests went to each page."""
+    sent = load["mixed"].get("sent_by_page", {})
+    total = sum(sent.values()) or 1
+    return ", ".join(
+        f"{page} {100 * count / total:.0f}%"
+        for page, count in sorted(sent.items(), key=lambda item: -item[1])
+    )

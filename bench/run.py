@@ -4,6 +4,7 @@ and writes RESULTS.md and results.json as it goes, so a long run that stops keep
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -186,6 +187,8 @@ def load_test(arguments: argparse.Namespace, data_directory: Path) -> dict:
         return {"skipped": "quick mode or --no-load-test"}
     if "M" not in arguments.tiers or POSTGRESQL not in arguments.databases:
         return {"skipped": "the load test runs on the M tier on PostgreSQL, not chosen"}
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk, the load test's client, is not installed (Debian package wrk)"}
     log("load test at M on PostgreSQL")
     try:
         users = run_step("load-setup", data_directory, tier="M", database=POSTGRESQL)
