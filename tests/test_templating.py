@@ -1,0 +1,25 @@
+"""The page templates' environment and display filters."""
+
+from datetime import date, datetime
+
+from goaltracker import templating
+
+
+def test_templates_see_every_global_through_a_plain_dict(app):
+    template = app.jinja_env.get_template("base.html")
+    assert type(template.globals) is dict
+    assert template.globals == app.jinja_env.globals
+    assert {"url_for", "csrf_token", "vocabulary", "navigation_items"} <= set(template.globals)
+
+
+def test_a_template_renders_its_own_globals_beside_the_environments(app):
+    template = app.jinja_env.from_string(
+        "{{ own }} {{ label({'a': 'Apple'}, 'a') }}", globals={"own": "mine"}
+    )
+    assert template.render() == "mine Apple"
+
+
+def test_dates_read_as_people_write_them():
+    assert templating.format_date(date(2026, 3, 1)) == "1 March 2026"
+    assert templating.format_date(None) == ""
+    assert templating.format_datetime(datetime(2026, 3, 1, 9, 5)) == "1 March 2026 at 09:05 UTC"
