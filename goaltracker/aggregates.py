@@ -165,21 +165,42 @@ def refresh(session: Session, area: Area, today: date, *, everything: bool = Fal
     """
     wanted = wanted_dates(session, area, today)
     held = set(snapshot_dates(session, area.id))
-    for stale in held - set(wanted):
-        session.execute(
-            delete(OutcomeAggregate).where(
-                OutcomeAggregate.area_id == area.id, OutcomeAggregate.as_at == stale
-            )
-        )
-        session.execute(
-            delete(AggregateSnapshot).where(
-                AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at == stale
-            )
-        )
+    drop(session, area, held - set(wanted))
     built = [as_at for as_at in wanted if everything or as_at not in held or as_at == today]
     for as_at in built:
         rebuild(session, area, as_at)
     return built
+
+
+def drop(session: Session, area: Area, dates: Iterable[date]) -> None:
+    """Stop keeping these dates: their reports are computed from the records again."""
+    dates = list(dates)
+    if not dates:
+        return
+    session.execute(
+        delete(OutcomeAggregate).where(
+            OutcomeAggregate.area_id == area.id, OutcomeAggregate.as_at.in_(dates)
+        )
+    )
+    session.execute(
+        delete(AggregateSnapshot).where(
+            AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at.in_(dates)
+        )
+    )
+
+
+def settings_changed(session: Session, area: Area, today: date) -> None:
+    """Follow a change of what counts as reviewed on time or improved, in its transaction.
+
+    Today's kept figures are rebuilt at once; past dates are dropped, so that their reports are
+    computed from the records (right, more slowly) until the next refresh rebuilds them. Each
+    date takes seconds to rebuild at 50,000 children, too long for one page to rebuild them all.
+    """
+    held = snapshot_dates(session, area.id)
+    drop(session, area, [as_at for as_at in held if as_at < today])
+    for as_at in held:
+        if as_at >= today:
+            rebuild(session, area, as_at)
 
 
 def _upsert(session: Session, rows: list[dict]) -> None:

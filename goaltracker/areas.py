@@ -1,6 +1,7 @@
 """Areas, their organisations and their strategic outcomes framework."""
 
 import re
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -144,8 +145,8 @@ def update_settings(
     """Change an area's settings, within the same limits as creating it.
 
     The review interval and the important change decide what the report counts as reviewed on
-    time and as improved, so changing either rebuilds the area's kept aggregates, in the same
-    transaction: the dashboard follows the new setting at once.
+    time and as improved, so changing either updates the kept aggregates in the same transaction
+    (see aggregates.settings_changed): every report follows the new setting at once.
     """
     from goaltracker import aggregates
 
@@ -162,5 +163,4 @@ def update_settings(
     area.important_change = important_change
     if counted_differently:
         db.session.flush()
-        for as_at in aggregates.snapshot_dates(db.session, area.id):
-            aggregates.rebuild(db.session, area, as_at)
+        aggregates.settings_changed(db.session, area, date.today())
