@@ -265,6 +265,16 @@ def _affected(session: Session, children: list[int], since: date | None, area: A
     return result
 
 
+def lock_children(session: Session, children: Iterable[int]) -> None:
+    """Make other changes to these children's records wait until this transaction ends.
+
+    On PostgreSQL the children's rows are locked; SQLite lets one transaction write at a time.
+    """
+    children = sorted(set(children))
+    if children and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Child.id).where(Child.id.in_(children)).with_for_update())
+
+
 @dataclass
 class PendingChange:
     """The contribution of some children before a change, waiting for the change to finish."""
@@ -292,9 +302,8 @@ def begin(
     affected = _affected(session, children, since, area) if children or area else []
     if not affected:
         return None
-    if children and session.get_bind().dialect.name == "postgresql":
-        # Changes to one child wait for each other, so that no difference is counted twice.
-        session.execute(select(Child.id).where(Child.id.in_(children)).with_for_update())
+    # Changes to one child wait for each other, so that no difference is counted twice.
+    lock_children(session, children)
     before = _contributions(session, affected, children) if children else {}
     return PendingChange(affected, children, before)
 

@@ -338,6 +338,9 @@ def record_review(
                 f"({goal.set_on.day} {goal.set_on:%B %Y})",
                 "assessed_on",
             )
+    # Read the day's ratings only once other reviews of this child have finished, so that two
+    # reviews sent at the same moment (a double click) correct rather than duplicate each other.
+    aggregates.lock_children(db.session, [child.id])
     existing = existing_ratings(list(scores), rater, assessed_on)
     changes = {
         goal_id: rating

@@ -1,13 +1,15 @@
 """Setting, editing, closing and rating goals: the rules of domain.md sections 2 and 3."""
 
+import threading
+import time
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from goaltracker import goals
+from goaltracker import aggregates, goals
 from goaltracker.extensions import db
-from goaltracker.models import AuditEvent, GoalRevision, Note, Rating
+from goaltracker.models import AuditEvent, Child, GoalRevision, Note, Rating, User
 from tests import factories
 
 TODAY = date(2026, 6, 1)
@@ -202,6 +204,62 @@ def test_submitting_the_same_review_twice_records_it_once(world):
     assert (result.created, result.corrected, result.unchanged) == (0, 0, 1)
     assert db.session.scalar(select(func.count(Rating.id))) == 2  # the world's rating + this one
     assert db.session.scalar(select(func.count(Note.id))) == 1
+
+
+def test_two_reviews_sent_at_the_same_moment_correct_rather_than_duplicate(app, world, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time")
+    db.session.commit()
+    child_id, goal_id, parent_id = world.child.id, world.goal.id, world.parent.id
+    day = date(2026, 3, 1)
+    first_is_writing, first_may_finish = threading.Event(), threading.Event()
+    finish = aggregates.finish
+
+    def finish_slowly(session, pending, *arguments):
+        """Hold the first review open, mid-transaction, until the second has been sent."""
+        finish(session, pending, *arguments)
+        if threading.current_thread().name == "first":
+            first_is_writing.set()
+            first_may_finish.wait(10)
+
+    monkeypatch.setattr(aggregates, "finish", finish_slowly)
+    failures = []
+
+    def send(scores):
+        """Record a review in a request of its own, as gunicorn would."""
+        try:
+            with app.app_context():
+                goals.record_review(
+                    db.session.get(Child, child_id),
+                    rater="parent_carer",
+                    assessed_on=day,
+                    scores={goal_id: scores},
+                    recorded_by=db.session.get(User, parent_id),
+                    replace_same_day=True,
+                    today=day,
+                )
+                db.session.commit()
+        except Exception as error:  # the test reports any failure
+            failures.append(error)
+
+    first = threading.Thread(target=send, args=((5, 5),), name="first")
+    second = threading.Thread(target=send, args=((7, 8),), name="second")
+    first.start()
+    assert first_is_writing.wait(10)
+    second.start()
+    time.sleep(0.3)  # the second review reaches the database while the first is unfinished
+    first_may_finish.set()
+    first.join(10)
+    second.join(10)
+    assert failures == []
+    ratings = db.session.scalars(
+        select(Rating).where(Rating.goal_id == goal_id, Rating.assessed_on == day)
+    ).all()
+    assert [(rating.performance, rating.satisfaction) for rating in ratings] == [(7, 8)]
+    correction = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "rating_corrected")
+    )
+    assert correction.detail["before"] == {"performance": 5, "satisfaction": 5}
 
 
 @pytest.mark.parametrize(
