@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import product
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select, union_all
+from sqlalchemy import bindparam, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,9 @@ from goaltracker.models import (
 )
 
 CELL_DIMENSIONS = ("organisation_id", "age_band", "primary_need", "ehcp")
+# A child's contribution is its own, so many children are counted a few thousand at a time:
+# SQLite and PostgreSQL both limit the parameters of one statement.
+CHILDREN_PER_STATEMENT = 5000
 
 
 def _cells_statement(area: Area, as_at: date, children=None):
@@ -242,9 +246,9 @@ def _contributions(session: Session, areas_and_dates, children: list[int]) -> di
     totals: dict = defaultdict(lambda: dict.fromkeys(AGGREGATE_SUMS, 0))
     for area, dates in areas_and_dates:
         settings = _AreaSettings(area.id, float(area.important_change), area.review_interval_days)
-        for as_at in dates:
+        for as_at, some in product(dates, _chunks(children)):
             statement = _contribution_statement(settings, as_at)
-            for row in session.execute(statement, {"children": children}).mappings():
+            for row in session.execute(statement, {"children": some}).mappings():
                 cell = totals[_key(row)]
                 for name in AGGREGATE_SUMS:
                     cell[name] += int(row[name] or 0)
@@ -268,11 +272,22 @@ def _affected(session: Session, children: list[int], since: date | None, area: A
 def lock_children(session: Session, children: Iterable[int]) -> None:
     """Make other changes to these children's records wait until this transaction ends.
 
-    On PostgreSQL the children's rows are locked; SQLite lets one transaction write at a time.
+    On PostgreSQL the children's rows are locked. SQLite lets one transaction write at a time
+    and starts it at the first write, so an update that changes nothing starts it here.
     """
     children = sorted(set(children))
-    if children and session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Child.id).where(Child.id.in_(children)).with_for_update())
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    for some in _chunks(children):
+        if postgresql:
+            session.execute(select(Child.id).where(Child.id.in_(some)).with_for_update())
+        else:
+            session.execute(update(Child).where(Child.id.in_(some)).values(id=Child.id))
+
+
+def _chunks(children: list[int]) -> Iterator[list[int]]:
+    """Split a list of children into lists short enough for one statement's parameters."""
+    for start in range(0, len(children), CHILDREN_PER_STATEMENT):
+        yield children[start : start + CHILDREN_PER_STATEMENT]
 
 
 @dataclass

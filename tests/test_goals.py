@@ -207,8 +207,6 @@ def test_submitting_the_same_review_twice_records_it_once(world):
 
 
 def test_two_reviews_sent_at_the_same_moment_correct_rather_than_duplicate(app, world, monkeypatch):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite lets one transaction write at a time")
     db.session.commit()
     child_id, goal_id, parent_id = world.child.id, world.goal.id, world.parent.id
     day = date(2026, 3, 1)
