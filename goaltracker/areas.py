@@ -134,6 +134,13 @@ def set_retired(outcome: StrategicOutcome, retired: bool) -> None:
     outcome.retired_at = utcnow() if retired else None
 
 
+def counts_differently(area: Area, *, review_interval_days: int, important_change: float) -> bool:
+    """Return whether new settings change what the report counts as on time or improved."""
+    return area.review_interval_days != review_interval_days or float(
+        area.important_change
+    ) != float(important_change)
+
+
 def update_settings(
     area: Area,
     *,
@@ -154,9 +161,9 @@ def update_settings(
         raise AreaError("Settings must be 1 or more")
     if important_change <= 0:
         raise AreaError("Important change must be more than 0")
-    counted_differently = area.review_interval_days != review_interval_days or float(
-        area.important_change
-    ) != float(important_change)
+    counted_differently = counts_differently(
+        area, review_interval_days=review_interval_days, important_change=important_change
+    )
     area.review_interval_days = review_interval_days
     area.suppression_threshold = suppression_threshold
     area.max_active_goals = max_active_goals

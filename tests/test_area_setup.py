@@ -1,5 +1,6 @@
 """Alex sets up the area: outcomes framework, organisations and settings."""
 
+import pytest
 from sqlalchemy import select
 
 from goaltracker import areas
@@ -102,3 +103,24 @@ def test_manager_cannot_change_settings(client, auth, world):
     auth.sign_in(world.manager)
     assert client.get("/admin/settings").status_code == 403
     factories.db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("change", "says_tonight"),
+    [({"important_change": "1.5"}, True), ({"review_interval_days": "56"}, True), ({}, False)],
+)
+def test_the_admin_is_told_when_past_figures_are_worked_out_again(
+    client, auth, world, change, says_tonight
+):
+    auth.sign_in(world.admin)
+    data = {
+        "review_interval_days": str(world.area.review_interval_days),
+        "suppression_threshold": "7",
+        "max_active_goals": str(world.area.max_active_goals),
+        "important_change": str(world.area.important_change),
+        **change,
+    }
+    page = client.post("/admin/settings", data=data, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "Settings saved." in text
+    assert ("worked out again tonight" in text) is says_tonight

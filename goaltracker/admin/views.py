@@ -242,6 +242,11 @@ def settings():
     area = managed_area()
     form = SettingsForm(obj=area)
     if form.validate_on_submit():
+        counted_differently = areas.counts_differently(
+            area,
+            review_interval_days=form.review_interval_days.data,
+            important_change=float(form.important_change.data),
+        )
         areas.update_settings(
             area,
             review_interval_days=form.review_interval_days.data,
@@ -250,7 +255,13 @@ def settings():
             important_change=float(form.important_change.data),
         )
         db.session.commit()
-        flash("Settings saved.", "success")
+        flash(
+            "Settings saved. Today's outcome figures already use them; figures for past quarter "
+            "ends are worked out again tonight, and may be slower to show until then."
+            if counted_differently
+            else "Settings saved.",
+            "success",
+        )
         return redirect(url_for("admin.home"))
     return render_template("admin/settings.html", form=form, area=area)
 
