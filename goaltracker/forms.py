@@ -155,7 +155,7 @@ class DateField(fields.DateField):
         try:
             day, month, year = (int(part) for part in parts)
             self.data = datetime.date(year, month, day)
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             self.data = None
             raise ValueError(self.gettext("Enter a real date, like 27 3 2026")) from error
         if year < 1900:

@@ -111,6 +111,8 @@ def test_goal_limit_is_explained_on_the_form(client, auth, world):
         ({"set_on": ["31", "2", "2026"]}, "Enter a real date"),
         ({"set_on": ["1", "1", "2099"]}, "today or in the past"),
         ({"set_on": ["x"]}, "Enter a real date"),
+        # A year too big for a date overflows rather than failing to parse.
+        ({"set_on": ["-1", "-1", "2147483648"]}, "Enter a real date"),
         ({"outcomes": ["999999"]}, "Choose from the options shown"),
     ],
 )
