@@ -269,13 +269,12 @@ def _affected(session: Session, children: list[int], since: date | None, area: A
     return result
 
 
-def lock_children(session: Session, children: Iterable[int]) -> None:
+def _lock_children(session: Session, children: list[int]) -> None:
     """Make other changes to these children's records wait until this transaction ends.
 
     On PostgreSQL the children's rows are locked. SQLite lets one transaction write at a time
     and starts it at the first write, so an update that changes nothing starts it here.
     """
-    children = sorted(set(children))
     postgresql = session.get_bind().dialect.name == "postgresql"
     for some in _chunks(children):
         if postgresql:
@@ -306,7 +305,7 @@ def begin(
     *,
     area: Area | None = None,
 ) -> PendingChange | None:
-    """Note the children's contribution to the kept aggregates before changing their records.
+    """Lock the children, and note their contribution to the kept aggregates, before a change.
 
     `since` is the earliest report date the change can affect (None: any); `area` names the
     area when the change may add children it does not hold yet. Returns None when no kept
@@ -314,11 +313,12 @@ def begin(
     """
     children = sorted({child for child in children if child is not None})
     session.flush()
+    # Changes to one child wait for each other, so that no difference is counted twice and
+    # what the change reads after this (such as the day's ratings) is what the last one wrote.
+    _lock_children(session, children)
     affected = _affected(session, children, since, area) if children or area else []
     if not affected:
         return None
-    # Changes to one child wait for each other, so that no difference is counted twice.
-    lock_children(session, children)
     before = _contributions(session, affected, children) if children else {}
     return PendingChange(affected, children, before)
 

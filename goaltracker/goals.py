@@ -338,9 +338,9 @@ def record_review(
                 f"({goal.set_on.day} {goal.set_on:%B %Y})",
                 "assessed_on",
             )
-    # Read the day's ratings only once other reviews of this child have finished, so that two
-    # reviews sent at the same moment (a double click) correct rather than duplicate each other.
-    aggregates.lock_children(db.session, [child.id])
+    # Begun first, so that the day's ratings are read once other reviews of this child have
+    # finished: two reviews sent at the same moment (a double click) correct, not duplicate.
+    pending = aggregates.begin(db.session, [child.id], assessed_on)
     existing = existing_ratings(list(scores), rater, assessed_on)
     changes = {
         goal_id: rating
@@ -349,7 +349,6 @@ def record_review(
     }
     if changes and not replace_same_day:
         raise GoalError("There are already ratings on this day", "replace_same_day")
-    pending = aggregates.begin(db.session, [child.id], assessed_on)
     created = 0
     for goal_id, (performance, satisfaction) in scores.items():
         rating = existing.get(goal_id)
