@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from goaltracker import aggregates
 from goaltracker.extensions import db
 from goaltracker.models import Area, Organisation, StrategicOutcome, utcnow
 
@@ -134,13 +135,6 @@ def set_retired(outcome: StrategicOutcome, retired: bool) -> None:
     outcome.retired_at = utcnow() if retired else None
 
 
-def counts_differently(area: Area, *, review_interval_days: int, important_change: float) -> bool:
-    """Return whether new settings change what the report counts as on time or improved."""
-    return area.review_interval_days != review_interval_days or float(
-        area.important_change
-    ) != float(important_change)
-
-
 def update_settings(
     area: Area,
     *,
@@ -148,22 +142,21 @@ def update_settings(
     suppression_threshold: int,
     max_active_goals: int,
     important_change: float,
-) -> None:
+) -> bool:
     """Change an area's settings, within the same limits as creating it.
 
     The review interval and the important change decide what the report counts as reviewed on
     time and as improved, so changing either updates the kept aggregates in the same transaction
-    (see aggregates.settings_changed): every report follows the new setting at once.
+    (see aggregates.settings_changed): every report follows the new setting at once. Returns
+    whether it did, that is whether past quarter ends are worked out again.
     """
-    from goaltracker import aggregates
-
     if review_interval_days < 1 or suppression_threshold < 1 or max_active_goals < 1:
         raise AreaError("Settings must be 1 or more")
     if important_change <= 0:
         raise AreaError("Important change must be more than 0")
-    counted_differently = counts_differently(
-        area, review_interval_days=review_interval_days, important_change=important_change
-    )
+    counted_differently = area.review_interval_days != review_interval_days or float(
+        area.important_change
+    ) != float(important_change)
     area.review_interval_days = review_interval_days
     area.suppression_threshold = suppression_threshold
     area.max_active_goals = max_active_goals
@@ -171,3 +164,4 @@ def update_settings(
     if counted_differently:
         db.session.flush()
         aggregates.settings_changed(db.session, area, date.today())
+    return counted_differently

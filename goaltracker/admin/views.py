@@ -242,12 +242,7 @@ def settings():
     area = managed_area()
     form = SettingsForm(obj=area)
     if form.validate_on_submit():
-        counted_differently = areas.counts_differently(
-            area,
-            review_interval_days=form.review_interval_days.data,
-            important_change=float(form.important_change.data),
-        )
-        areas.update_settings(
+        counted_differently = areas.update_settings(
             area,
             review_interval_days=form.review_interval_days.data,
             suppression_threshold=form.suppression_threshold.data,
