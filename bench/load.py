@@ -144,25 +144,32 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    """Return a browser-like client that keeps cookies and does not follow redirects."""
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """Hand a redirect back instead of following it, as the load test checks redirects."""
 
-    class KeepRedirects(urllib.request.HTTPRedirectHandler):
-        """Hand a redirect back instead of following it."""
-
-        def redirect_request(self, *_arguments, **_keywords):
-            return None
-
-    return urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), KeepRedirects()
-    )
+    def redirect_request(self, *_arguments, **_keywords):
+        return None
 
 
-def _page(opener, url: str, data: dict | None = None) -> tuple[int, str]:
+class _Browser:
+    """A client that keeps its cookies, as a browser would, and does not follow redirects."""
+
+    def __init__(self) -> None:
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _KeepRedirects()
+        )
+
+    def cookie_header(self) -> str:
+        """Return the Cookie header it would send now: the session as last set."""
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.cookies)
+
+
+def _page(browser: _Browser, url: str, data: dict | None = None) -> tuple[int, str]:
     """Fetch a page (posting the form data when given); return its status and text."""
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     try:
-        with opener.open(url, data=body, timeout=30) as response:
+        with browser.opener.open(url, data=body, timeout=30) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as answer:
         return answer.code, answer.read().decode()
@@ -176,37 +183,29 @@ def csrf_token(html: str) -> str:
     return VALUE.search(found.group(0)).group(1)
 
 
-def sign_in(base_url: str, email: str, password: str) -> urllib.request.OpenerDirector:
-    """Sign in through the real form, with its CSRF token; return the signed-in client."""
-    opener = _opener()
-    _status, form = _page(opener, f"{base_url}/sign-in")
+def sign_in(base_url: str, email: str, password: str) -> _Browser:
+    """Sign in through the real form, with its CSRF token; return the signed-in browser."""
+    browser = _Browser()
+    _status, form = _page(browser, f"{base_url}/sign-in")
     status, _text = _page(
-        opener,
+        browser,
         f"{base_url}/sign-in",
         {"csrf_token": csrf_token(form), "email": email, "password": password},
     )
     if status != 302:
         raise RuntimeError(f"{email} could not sign in ({status})")
-    return opener
-
-
-def cookie_header(opener: urllib.request.OpenerDirector) -> str:
-    """Return the Cookie header a browser would send now: the session as last set."""
-    for handler in opener.handlers:
-        if isinstance(handler, urllib.request.HTTPCookieProcessor):
-            return "; ".join(f"{cookie.name}={cookie.value}" for cookie in handler.cookiejar)
-    raise ValueError("The client keeps no cookies")
+    return browser
 
 
 def _signed_in_family(base_url: str, password: str, account: dict) -> dict:
     """Sign a family in and read its review form: its token and the goals it rates."""
-    opener = sign_in(base_url, account["email"], password)
-    status, form = _page(opener, f"{base_url}/children/{account['child_id']}/review")
+    browser = sign_in(base_url, account["email"], password)
+    status, form = _page(browser, f"{base_url}/children/{account['child_id']}/review")
     if status != 200:
         raise RuntimeError(f"{account['email']} could not open the review form ({status})")
     return {
         # The form's token is kept in the session, so the cookie is read after the form.
-        "cookie": cookie_header(opener),
+        "cookie": browser.cookie_header(),
         "csrf_token": urllib.parse.quote(csrf_token(form), safe=""),
         "child_id": account["child_id"],
         "goal_ids": sorted({int(goal_id) for goal_id in RATED_GOAL.findall(form)}),
@@ -222,7 +221,7 @@ def sign_everyone_in(base_url: str, users: dict, data_file: Path) -> int:
                 users["families"],
             )
         )
-    manager_cookie = cookie_header(sign_in(base_url, users["manager"], users["password"]))
+    manager_cookie = sign_in(base_url, users["manager"], users["password"]).cookie_header()
     lines = ["return {", f"  manager_cookie = {_lua(manager_cookie)},", "  families = {"]
     for person in families:
         lines.append(
