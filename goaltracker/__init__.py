@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from goaltracker import config as config_module
 from goaltracker import templating
@@ -21,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Before anything reads app.jinja_env, which is built on first use.
     app.jinja_environment = templating.PageEnvironment
     configure(app, test_config)
+    register_proxies(app)
     register_extensions(app)
     register_templating(app)
     register_blueprints(app)
@@ -43,12 +45,27 @@ def configure(app: Flask, test_config: dict | None) -> None:
     )
 
 
+def register_proxies(app: Flask) -> None:
+    """Trust the X-Forwarded-* headers of the configured number of proxies in front of the app.
+
+    Behind a proxy, the client's real address (which sign-in throttling counts and the audit
+    trail records) is in X-Forwarded-For; without trusted proxies those headers are ignored,
+    because anyone could send them.
+    """
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
+
+
 def register_extensions(app: Flask) -> None:
     """Initialise the database, migrations, sign-in, CSRF and rate limiting."""
     from goaltracker import (
         models,  # noqa: F401  (the models must be known to migrations)
         transactions,
     )
+    from goaltracker.accounts import sessions
     from goaltracker.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -62,11 +79,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        """Return the signed-in user, or nobody when the account is gone or deactivated."""
-        user = db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    # A request is signed in only while its server-side session record is open.
+    login_manager.user_loader(sessions.load_user)
+    # Load the user before the view runs, so the session's bookkeeping never commits mid-view.
+    app.before_request(sessions.load_early)
 
 
 def register_templating(app: Flask) -> None:
@@ -78,6 +94,7 @@ def register_templating(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach each area of the service."""
+    from goaltracker.account.views import blueprint as account
     from goaltracker.admin.views import blueprint as admin
     from goaltracker.auth.views import blueprint as auth
     from goaltracker.children.views import blueprint as children
@@ -85,8 +102,19 @@ def register_blueprints(app: Flask) -> None:
     from goaltracker.main.views import blueprint as main
     from goaltracker.manager.views import blueprint as manager
     from goaltracker.practitioner.views import blueprint as practitioner
+    from goaltracker.staff.views import blueprint as staff
 
-    for blueprint in (main, auth, family, practitioner, children, manager, admin):
+    for blueprint in (
+        main,
+        auth,
+        account,
+        family,
+        practitioner,
+        children,
+        manager,
+        admin,
+        staff,
+    ):
         app.register_blueprint(blueprint)
 
 

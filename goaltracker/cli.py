@@ -4,11 +4,12 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask_migrate import upgrade
 from sqlalchemy import select
 
 from goaltracker import (
+    accounts,
     aggregates,
     aggregation,
     areas,
@@ -20,8 +21,14 @@ from goaltracker import (
     report_formats,
     synthetic,
 )
+from goaltracker.accounts import staff
 from goaltracker.extensions import db
 from goaltracker.models import Area
+
+
+def link_context():
+    """Return a request context whose links point at the service's public address."""
+    return current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"])
 
 
 def init_db() -> None:
@@ -167,6 +174,34 @@ def outcomes_report_command(area_code, as_at, by, output_format):
         click.echo(report_formats.report_to_json(report))
 
 
+@click.command("create-user")
+@click.option("--email", required=True, help="Their work email address.")
+@click.option("--name", required=True, help="Their full name.")
+@click.option("--role", required=True, type=click.Choice(accounts.STAFF_ROLES))
+@click.option("--organisation", help="Their organisation, by name (practitioners need one).")
+@click.option("--area", "area_code", required=True, help="The area's code.")
+def create_user_command(email, name, role, organisation, area_code):
+    """Create a staff account and print its one-time link to set a password."""
+    area = _area_or_fail(area_code)
+    try:
+        sent = staff.create_user(
+            email=email,
+            name=name,
+            role=role,
+            area=area,
+            organisation_name=organisation,
+            valid_days=current_app.config["INVITATION_DAYS"],
+        )
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {role} {sent.invitation.email} in {area.code}.")
+    click.echo("Send them this link to set their password (it works once):")
+    with link_context():
+        click.echo(url_for("auth.accept_invitation", token=sent.token, _external=True))
+
+
 @click.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target: Path | None):
@@ -198,7 +233,8 @@ def restore_command(source: Path, yes: bool):
 @click.command("send-review-reminders")
 def send_review_reminders_command():
     """Email practitioners who asked for reminders that reviews are due (a scheduled job)."""
-    sent = reminders.send_review_reminders(date.today())
+    with link_context():
+        sent = reminders.send_review_reminders(date.today())
     click.echo(f"Sent {sent} reminder{'s' if sent != 1 else ''}.")
 
 
@@ -228,6 +264,7 @@ def init_app(app: Flask) -> None:
         add_outcome_command,
         import_ratings_command,
         outcomes_report_command,
+        create_user_command,
         backup_command,
         restore_command,
         send_review_reminders_command,

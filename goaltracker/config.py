@@ -52,9 +52,24 @@ def defaults(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("GOALTRACKER_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Requests per address to pages that take a token or a code (invitations, resets).
         "SIGN_IN_RATE_LIMIT": os.environ.get(
             "GOALTRACKER_SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"
         ),
+        # Failed sign-ins allowed before a wait: per email address typed, and per address.
+        "SIGN_IN_FAILURES_PER_ACCOUNT": os.environ.get(
+            "GOALTRACKER_SIGN_IN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"
+        ),
+        "SIGN_IN_FAILURES_PER_ADDRESS": os.environ.get(
+            "GOALTRACKER_SIGN_IN_FAILURES_PER_ADDRESS", "50 per 15 minutes"
+        ),
+        # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
+        "TRUSTED_PROXIES": int(os.environ.get("GOALTRACKER_TRUSTED_PROXIES", "0")),
+        # Single sign-on for staff through an OpenID Connect provider (off when no issuer).
+        "OIDC_ISSUER": os.environ.get("GOALTRACKER_OIDC_ISSUER", ""),
+        "OIDC_CLIENT_ID": os.environ.get("GOALTRACKER_OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": os.environ.get("GOALTRACKER_OIDC_CLIENT_SECRET", ""),
+        "OIDC_PROVIDER_NAME": os.environ.get("GOALTRACKER_OIDC_PROVIDER_NAME", "your organisation"),
         "MAIL_BACKEND": os.environ.get("GOALTRACKER_MAIL_BACKEND", "console"),
         "MAIL_FROM": os.environ.get("GOALTRACKER_MAIL_FROM", "goal-tracker@localhost"),
         "SMTP_HOST": os.environ.get("GOALTRACKER_SMTP_HOST", "localhost"),
@@ -66,6 +81,8 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 51 * 1024 * 1024,
         "INVITATION_DAYS": int(os.environ.get("GOALTRACKER_INVITATION_DAYS", "7")),
         "SERVICE_NAME": "Goal Tracker",
+        # Where people reach the service: links in emails sent by scheduled commands use it.
+        "PUBLIC_URL": os.environ.get("GOALTRACKER_PUBLIC_URL", "http://127.0.0.1:5000"),
         # Roles that must use a code from an authenticator app as well as a password.
         "TWO_FACTOR_ROLES": os.environ.get(
             "GOALTRACKER_TWO_FACTOR_ROLES", "" if env == "development" else "manager,admin"

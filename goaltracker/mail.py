@@ -48,3 +48,17 @@ def _send_smtp(message: Message) -> None:
         if config["SMTP_USERNAME"]:
             server.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
         server.send_message(email)
+
+
+def send_or_log(to: str, subject: str, body: str) -> bool:
+    """Send an email, or log why it could not be sent; return whether it went.
+
+    Work that sends an email is saved first: a mail server that is down must not lose it, so
+    the caller says the email could not be sent and, where it can, shows the link instead.
+    """
+    try:
+        send(to, subject, body)
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Could not send an email to %s: %s", to, subject)
+        return False
+    return True

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -108,6 +109,12 @@ class User(UserMixin, db.Model):
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The time step of the last code accepted, so that no code works twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Staff who sign in through their organisation's single sign-on may have no local password.
+    password_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deactivation_reason: Mapped[str | None] = mapped_column(Text)
 
     area: Mapped[Area | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -330,27 +337,89 @@ class Note(db.Model):
     goal: Mapped[Goal | None] = relationship()
 
 
+def hash_token(token: str) -> str:
+    """Return the stored form of a link's token or a recovery code: only its hash is kept.
+
+    The tokens are random and long, so a fast hash is enough: nothing can be guessed from it.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class Invitation(db.Model):
-    """A single-use, expiring link that lets a family member set a password."""
+    """A single-use, expiring link: a family member to a child's record, or a new member of staff.
+
+    The link never sets the password of an account that already has one: its owner signs in
+    with their own password and accepts.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10), default="family", server_default="family")
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200))
-    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
     relationship_to_child: Mapped[str] = mapped_column(String(20), default="parent_carer")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # A staff invitation's role, area and organisation; the account is made when it is sent.
+    role: Mapped[str | None] = mapped_column(String(20))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
 
-    child: Mapped[Child] = relationship()
+    child: Mapped[Child | None] = relationship()
 
-    @staticmethod
-    def hash_token(token: str) -> str:
-        """Return the stored form of a token: only its hash is kept."""
-        return hashlib.sha256(token.encode()).hexdigest()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('family', 'staff')", name="kind_known"),
+        CheckConstraint("kind = 'staff' OR child_id IS NOT NULL", name="family_needs_child"),
+    )
+
+    hash_token = staticmethod(hash_token)
+
+
+class UserSession(db.Model):
+    """A signed-in session, kept on the server: it works only while its record is open."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_because: Mapped[str | None] = mapped_column(String(30))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    # How the person signed in: "password" or "single_sign_on".
+    method: Mapped[str] = mapped_column(String(20), default="password")
+
+    user: Mapped[User] = relationship()
+
+
+class PasswordReset(db.Model):
+    """A single-use link, valid for an hour, to set a new password after forgetting it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app; only its hash is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(db.Model):

@@ -119,6 +119,16 @@ def can_administer(user: User, area_id: int) -> bool:
     return user.role == "admin" and in_area(user, area_id)
 
 
+def can_manage_staff(user: User, staff_member: User) -> bool:
+    """Return whether the user may change a staff account: an administrator of its area."""
+    return (
+        user.role == "admin"
+        and staff_member.role != "family"
+        and staff_member.area_id is not None
+        and in_area(user, staff_member.area_id)
+    )
+
+
 def can_reassign_key_worker(user: User, child: Child) -> bool:
     """Return whether the user may give the child a new key worker: the area's admin or manager."""
     return user.role in ("admin", "manager") and in_area(user, child.area_id)

@@ -267,19 +267,31 @@ def children_of_area(area_id: int, page: int = 1, per_page: int = 50) -> tuple[l
 
 def change_key_worker(child: Child, key_worker: User, changed_by: User) -> None:
     """Give the child a new key worker, whose organisation becomes the lead organisation."""
-    if key_worker.role != "practitioner" or key_worker.area_id != child.area_id:
-        raise ValueError("The key worker must be a practitioner in the child's area")
-    before = {"key_worker_id": child.key_worker_id, "organisation_id": child.organisation_id}
-    with aggregates.maintained(db.session, [child.id]):
-        child.key_worker_id = key_worker.id
-        child.organisation_id = key_worker.organisation_id
-    audit.record(
-        "key_worker_changed",
-        child=child,
-        user=changed_by,
-        detail={"before": before, "key_worker_id": key_worker.id},
-    )
+    change_key_workers([child], key_worker, changed_by)
+
+
+def change_key_workers(children: list[Child], key_worker: User, changed_by: User) -> int:
+    """Give several children one new key worker, in one change, audited per child."""
+    if key_worker.role != "practitioner" or any(
+        child.area_id != key_worker.area_id for child in children
+    ):
+        raise ValueError("The key worker must be a practitioner in the children's area")
+    with aggregates.maintained(db.session, [child.id for child in children]):
+        for child in children:
+            before = {
+                "key_worker_id": child.key_worker_id,
+                "organisation_id": child.organisation_id,
+            }
+            child.key_worker_id = key_worker.id
+            child.organisation_id = key_worker.organisation_id
+            audit.record(
+                "key_worker_changed",
+                child=child,
+                user=changed_by,
+                detail={"before": before, "key_worker_id": key_worker.id},
+            )
     db.session.flush()
+    return len(children)
 
 
 def erase_child(child: Child, erased_by: User, reason: str) -> None:

@@ -40,6 +40,30 @@ def format_datetime(value: datetime | None) -> str:
     return f"{format_date(value)} at {value:%H:%M} UTC"
 
 
+def device_words(user_agent: str | None) -> str:
+    """Return a browser's description in words, such as "Firefox on Windows"."""
+    text = user_agent or ""
+    browsers = (
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    )
+    systems = (
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "Mac"),
+        ("CrOS", "Chromebook"),
+        ("Linux", "Linux"),
+    )
+    browser = next((name for marker, name in browsers if marker in text), "A browser")
+    system = next((name for marker, name in systems if marker in text), None)
+    return f"{browser} on {system}" if system else browser
+
+
 NAVIGATION = {
     "family": [("family.home", "My goals")],
     "practitioner": [("practitioner.home", "Caseload"), ("practitioner.add_child", "Add a child")],
@@ -47,6 +71,7 @@ NAVIGATION = {
     "admin": [
         ("admin.home", "Area set-up"),
         ("admin.children", "Children"),
+        ("staff.index", "Staff"),
         ("admin.import_file", "Import"),
         ("admin.audit_trail", "Audit trail"),
     ],
@@ -93,6 +118,7 @@ def init_app(app: Flask) -> None:
         band_words=scoring.describe_band,
         govuk_date=format_date,
         govuk_datetime=format_datetime,
+        device_words=device_words,
     )
     app.jinja_env.globals.update(
         vocabulary=vocabulary,

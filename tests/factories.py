@@ -247,6 +247,8 @@ def route_values(world: World) -> dict:
         "outcome_id": world.outcome.id,
         "action": "up",
         "code": "ALL",
+        "user_id": world.colleague.id,
+        "session_id": 999_999,
     }
 
 

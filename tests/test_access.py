@@ -25,6 +25,8 @@ ACTORS = (
 )
 PRACTITIONERS = {"key_worker", "colleague", "school_practitioner", "other_area_practitioner"}
 CHILD_TEAM = {"parent", "key_worker", "colleague"}
+SIGNED_IN = set(ACTORS) - {"anonymous"}
+ADMINS = {"admin", "other_area_admin"}
 SIGN_IN = "sign-in"  # expected: redirected to the sign-in page
 
 
@@ -97,6 +99,26 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "manager.trend": ("GET", only({"manager", "admin", "other_area_admin"})),
     "manager.export": ("GET", only({"manager", "admin", "other_area_admin"})),
     "admin.home": ("GET", only({"admin", "other_area_admin"})),
+    "auth.forgotten_password": ("GET", everyone()),
+    "auth.reset_password": ("GET", everyone(404)),
+    "account.home": ("GET", only(SIGNED_IN)),
+    "account.change_password": ("GET", only(SIGNED_IN)),
+    "account.end_session": ("POST", only(SIGNED_IN, ok=302)),
+    "account.end_other_sessions": ("POST", only(SIGNED_IN, ok=302)),
+    "account.two_factor": ("GET", only(SIGNED_IN)),
+    "account.recovery_codes": ("GET", only(SIGNED_IN, ok=404)),  # none without an app
+    "account.recovery_codes_shown": ("GET", only(SIGNED_IN, ok=302)),
+    "staff.index": ("GET", only(ADMINS)),
+    "staff.invite": ("GET", only(ADMINS)),
+    "staff.invitation_sent": ("GET", only(ADMINS, ok=302)),
+    # The staff member is the colleague, of the first area: its admin only.
+    "staff.show": ("GET", only({"admin"})),
+    "staff.change_role": ("POST", only({"admin"})),  # allowed; an empty form comes back
+    "staff.deactivate": ("GET", only({"admin"})),
+    "staff.reactivate": ("POST", only({"admin"}, ok=302)),
+    "staff.reset_two_factor": ("POST", only({"admin"}, ok=302)),
+    "staff.password_sign_in": ("POST", only({"admin"}, ok=302)),
+    "staff.reassign": ("GET", only({"admin"})),
 }
 
 

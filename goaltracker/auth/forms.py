@@ -1,4 +1,4 @@
-"""Forms for signing in and accepting an invitation."""
+"""Forms for signing in, passwords, codes and invitations."""
 
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
@@ -6,16 +6,15 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from goaltracker import security
 from goaltracker.forms import EmailField, PasswordField, StringField, SubmitField
 
+EMAIL_LENGTH = Length(max=254, message="Email address must be 254 characters or fewer")
+
 
 class SignInForm(FlaskForm):
     """Email address and password."""
 
     email = EmailField(
         "Email address",
-        validators=[
-            DataRequired("Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
+        validators=[DataRequired("Enter your email address"), EMAIL_LENGTH],
     )
     password = PasswordField(
         "Password",
@@ -27,28 +26,8 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class SetPasswordForm(FlaskForm):
-    """A new password, typed twice."""
-
-    password = PasswordField(
-        "Create a password",
-        description=f"Use {security.MINIMUM_PASSWORD_LENGTH} characters or more. "
-        "Three random words make a good password.",
-        validators=[DataRequired("Enter a password")],
-    )
-    confirm = PasswordField(
-        "Type the password again",
-        validators=[
-            DataRequired("Type the password again"),
-            EqualTo("password", message="The passwords do not match"),
-        ],
-    )
-    submit = SubmitField("Create account")
-
-    def __init__(self, *args, email: str = "", **kwargs):
-        """Remember the email so the password can be checked against it."""
-        super().__init__(*args, **kwargs)
-        self.email = email
+class NewPasswordMixin:
+    """A new password typed twice, checked against the password rules."""
 
     def validate_password(self, field):
         """Apply the password rules."""
@@ -57,12 +36,82 @@ class SetPasswordForm(FlaskForm):
             raise ValidationError(problem)
 
 
+def _new_password_field(label: str = "Create a password") -> PasswordField:
+    """Return the field for a new password, with the advice people need."""
+    return PasswordField(
+        label,
+        description=f"Use {security.MINIMUM_PASSWORD_LENGTH} characters or more. "
+        "Three random words make a good password.",
+        validators=[DataRequired("Enter a password")],
+    )
+
+
+def _confirm_field() -> PasswordField:
+    """Return the field that repeats the new password."""
+    return PasswordField(
+        "Type the password again",
+        validators=[
+            DataRequired("Type the password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+
+
+class SetPasswordForm(NewPasswordMixin, FlaskForm):
+    """A new password, typed twice: for a new account or after forgetting the old one."""
+
+    password = _new_password_field()
+    confirm = _confirm_field()
+    submit = SubmitField("Create account")
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        """Remember the email so the password can be checked against it."""
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    """The current password, then a new one typed twice."""
+
+    current = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password"),
+            Length(max=security.MAXIMUM_PASSWORD_LENGTH, message="Password is too long"),
+        ],
+    )
+    password = _new_password_field("New password")
+    confirm = _confirm_field()
+    submit = SubmitField("Change password")
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        """Remember the email so the password can be checked against it."""
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+
+class ForgottenPasswordForm(FlaskForm):
+    """The email address to send a reset link to."""
+
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired("Enter your email address"), EMAIL_LENGTH],
+    )
+    submit = SubmitField("Send me a link")
+
+
 class CodeForm(FlaskForm):
-    """The six-digit code from an authenticator app."""
+    """The six-digit code from an authenticator app (or, at sign-in, a recovery code)."""
 
     code = StringField(
         "Code from your authenticator app",
         description="The 6 digits your app shows now",
-        validators=[DataRequired("Enter the code"), Length(max=12, message="Enter 6 digits")],
+        validators=[DataRequired("Enter the code"), Length(max=24, message="Enter 6 digits")],
     )
     submit = SubmitField("Continue")
+
+
+class ConfirmForm(FlaskForm):
+    """A single button that confirms something, such as accepting an invitation."""
+
+    submit = SubmitField("Accept")

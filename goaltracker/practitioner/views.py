@@ -14,7 +14,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from goaltracker import accounts, consent, mail, policy, records
+from goaltracker import consent, mail, policy, records
+from goaltracker.accounts import AccountError, invitations
 from goaltracker.extensions import db
 from goaltracker.forms import choice_list
 from goaltracker.practitioner.forms import (
@@ -127,11 +128,8 @@ def invite_family(child_id: int):
     child = policy.child_or_abort(child_id, policy.can_invite_family)
     form = InviteFamilyForm()
     if form.validate_on_submit():
-        existing = accounts.find_user_by_email(form.email.data)
-        if existing is not None and existing.role != "family":
-            form.email.errors.append("Use a personal email address, not a staff account")
-        else:
-            sent = accounts.invite_family_member(
+        try:
+            sent = invitations.invite_family_member(
                 child,
                 email=form.email.data,
                 name=form.name.data,
@@ -139,17 +137,36 @@ def invite_family(child_id: int):
                 invited_by=current_user,
                 valid_days=current_app.config["INVITATION_DAYS"],
             )
+        except AccountError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
             db.session.commit()
             link = url_for("auth.accept_invitation", token=sent.token, _external=True)
-            mail.send(
-                sent.invitation.email,
-                "You have been invited to Goal Tracker",
-                render_template("email/invitation.txt", invitation=sent.invitation, link=link),
-            )
+            emailed = send_invitation(sent, link)
             # The token is never stored, so the link is shown once, after the redirect.
-            session["invitation_link"] = {"link": link, "email": sent.invitation.email}
+            session["invitation_link"] = {
+                "link": link,
+                "email": sent.invitation.email,
+                "emailed": emailed,
+            }
             return redirect(url_for("practitioner.invitation_sent", child_id=child.id))
     return render_template("practitioner/invite_family.html", form=form, child=child)
+
+
+def send_invitation(sent: invitations.InvitationSent, link: str) -> bool:
+    """Email an invitation, saying plainly what it asks; return whether the email went."""
+    return mail.send_or_log(
+        sent.invitation.email,
+        "You have been invited to Goal Tracker",
+        render_template(
+            "email/invitation.txt",
+            invitation=sent.invitation,
+            link=link,
+            existing_account=invitations.what_accepting_needs(sent.invitation)
+            == invitations.SIGN_IN,
+        ),
+    )
 
 
 @blueprint.route("/children/<int:child_id>/invite/sent")

@@ -1,0 +1,1 @@
+"""Everyone's own account page: password, sessions and second factor."""

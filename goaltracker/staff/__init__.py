@@ -1,0 +1,1 @@
+"""The administrator's pages for staff accounts: invite, change, deactivate, reactivate."""
