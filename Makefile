@@ -33,6 +33,7 @@ $(STATIC)/govuk/govuk-frontend.min.js: node_modules/.installed
 run: install assets
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) refresh-aggregates
 	GOALTRACKER_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install

@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from goaltracker.main.views import blueprint as main
     from goaltracker.manager.views import blueprint as manager
     from goaltracker.practitioner.views import blueprint as practitioner
+    from goaltracker.public.views import blueprint as public
     from goaltracker.staff.views import blueprint as staff
 
     for blueprint in (
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
         manager,
         admin,
         staff,
+        public,
     ):
         app.register_blueprint(blueprint)
 

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from goaltracker import aggregation
+from goaltracker.disclosure import KEY_RANGE
 from goaltracker.models import (
     AGGREGATE_CELL,
     AGGREGATE_SUMS,
@@ -46,7 +47,7 @@ def _cells_statement(area: Area, as_at: date, children=None):
     facts = aggregation._facts(area, as_at, aggregation.ReportFilters(), children=children)
     goal_facts, series, measures = facts.goal_facts, facts.series, facts.series_measures
     dimensions = [goal_facts.c[name] for name in CELL_DIMENSIONS]
-    common = [goal_facts.c.goal_id, goal_facts.c.child_id, *dimensions]
+    common = [goal_facts.c.goal_id, goal_facts.c.child_id, goal_facts.c.record_key, *dimensions]
     facts_columns = [goal_facts.c.active, goal_facts.c.reviewed_on_time, goal_facts.c.child_voice]
     goal_units = select(
         *common,
@@ -117,6 +118,7 @@ def kept_cells(session: Session, area: Area, as_at: date) -> dict:
     cells = {}
     for row in rows:
         sums = {name: getattr(row, name) for name in AGGREGATE_SUMS}
+        sums["record_keys"] %= KEY_RANGE
         if any(sums.values()):
             cells[tuple(getattr(row, name) for name in AGGREGATE_CELL)] = sums
     return cells
@@ -217,6 +219,11 @@ def _upsert(session: Session, rows: list[dict]) -> None:
         set_={
             name: getattr(OutcomeAggregate, name) + statement.excluded[name]
             for name in AGGREGATE_SUMS
+        }
+        # Record keys only matter modulo 256, so the kept sum never grows beyond it.
+        | {
+            "record_keys": (OutcomeAggregate.record_keys + statement.excluded.record_keys)
+            % KEY_RANGE
         },
     )
     session.execute(statement, rows)

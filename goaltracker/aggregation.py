@@ -1,16 +1,18 @@
 """The outcomes report of domain.md section 4: set-based queries in, plain dataclasses out.
 
 The database does the counting: one query for the area's outcomes and one for every row of the
-report, however many children there are. Python only divides the sums into means and percentages
-and applies suppression (section 5) before anything leaves this module.
+report, however many children there are. Python then protects each row (section 5, in
+`disclosure`) before anything leaves this module; only `exact_outcomes_report`, for the command
+line's `--exact`, gives the true figures.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, make_dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Integer,
     String,
     and_,
@@ -25,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from goaltracker import suppression
+from goaltracker import disclosure
 from goaltracker.models import (
     AGGREGATE_SUMS,
     ALL_OUTCOMES_ID,
@@ -70,7 +72,7 @@ class ReportFilters:
 
 @dataclass(frozen=True)
 class Row:
-    """One row of the report, after suppression: suppressed values are None and named."""
+    """One row of the report: protected (hidden values None and named) or exact."""
 
     outcome: str
     group: str | None
@@ -107,6 +109,8 @@ class Report:
     by: str | None
     filters: ReportFilters
     rows: tuple[Row, ...]
+    # True only for the command line's --exact: the true figures at full precision.
+    exact: bool = False
 
     def rows_for(self, outcome: str) -> tuple[Row, ...]:
         """Return an outcome's rows (or ALL's): its total first, then its groups."""
@@ -124,9 +128,18 @@ class TrendPoint:
 # What the database counts and sums for one row, before any division: the same names as the
 # kept aggregates' columns, so that a report from either source reads alike.
 _SUM_NAMES: tuple[str, ...] = AGGREGATE_SUMS
-_Sums = make_dataclass("_Sums", [(name, int, 0) for name in _SUM_NAMES], frozen=True)
-# The sums taken straight from the unit columns of the same name: all but the four counts.
-_UNIT_SUMS: tuple[str, ...] = AGGREGATE_SUMS[4:]
+# The sums taken straight from the unit columns of the same name.
+_UNIT_SUMS: tuple[str, ...] = (
+    "reviewed_on_time",
+    "child_voice",
+    "reassessed",
+    "baseline_performance",
+    "latest_performance",
+    "baseline_satisfaction",
+    "latest_satisfaction",
+    "improved_performance",
+    "improved_satisfaction",
+)
 
 
 def years_before(day: date, years: int) -> date:
@@ -199,6 +212,7 @@ def _unit_columns(
     return [
         facts.c.goal_id,
         facts.c.child_id,
+        facts.c.record_key,
         group_value.label("group_value"),
         rating_count.label("rating_count"),
         facts.c.active.label("active"),
@@ -265,6 +279,7 @@ def _facts(area: Area, as_at: date, filters: ReportFilters, *, children=None) ->
         select(
             Goal.id.label("goal_id"),
             Goal.child_id,
+            Child.record_key,
             Goal.status,
             Goal.closed_on,
             age_band.label("age_band"),
@@ -438,12 +453,16 @@ def _report_statement(area: Area, as_at: date, by: str | None, filters: ReportFi
 
 def sum_columns(units) -> list[ColumnElement]:
     """Return the counts and sums of a set of units (goals or series), as the report needs."""
+    # Each child's record key once: a child's id times 256 plus its key is distinct per child,
+    # and its sum modulo 256 is the sum of the keys modulo 256.
+    keyed_child = cast(units.c.child_id, BigInteger) * disclosure.KEY_RANGE + units.c.record_key
     return [
         func.count(units.c.child_id.distinct()).label("children"),
         func.count().label("goals"),
         func.sum(units.c.rating_count).label("ratings"),
         func.sum(units.c.active).label("active_goals"),
         *(func.sum(units.c[name]).label(name) for name in _UNIT_SUMS),
+        (func.sum(keyed_child.distinct()) % disclosure.KEY_RANGE).label("record_keys"),
     ]
 
 
@@ -527,47 +546,13 @@ def has_kept_aggregates(session: Session, area: Area, as_at: date) -> bool:
     )
 
 
-def _figures(sums: _Sums) -> suppression.Figures:
-    """Turn a row's counts and sums into the report's numbers, before suppression."""
-
-    def share(part: int, whole: int) -> float | None:
-        """Return a percentage, or None when there is nothing to take it of."""
-        return 100 * part / whole if whole else None
-
-    def mean(total: int) -> float | None:
-        """Return a mean over the reassessed series, or None when there are none."""
-        return total / sums.reassessed if sums.reassessed else None
-
-    return suppression.Figures(
-        children=sums.children,
-        goals=sums.goals,
-        ratings=sums.ratings,
-        reviewed_on_time_pct=share(sums.reviewed_on_time, sums.active_goals),
-        child_voice_pct=share(sums.child_voice, sums.goals),
-        reassessed=sums.reassessed,
-        mean_baseline_performance=mean(sums.baseline_performance),
-        mean_latest_performance=mean(sums.latest_performance),
-        mean_change_performance=mean(sums.latest_performance - sums.baseline_performance),
-        mean_baseline_satisfaction=mean(sums.baseline_satisfaction),
-        mean_latest_satisfaction=mean(sums.latest_satisfaction),
-        mean_change_satisfaction=mean(sums.latest_satisfaction - sums.baseline_satisfaction),
-        improved_performance=sums.improved_performance,
-        improved_performance_pct=share(sums.improved_performance, sums.reassessed),
-        improved_satisfaction=sums.improved_satisfaction,
-        improved_satisfaction_pct=share(sums.improved_satisfaction, sums.reassessed),
-        active_goals=sums.active_goals,
-    )
-
-
 def _group_order(by: str | None):
     """Return the sort key that puts a breakdown's groups in ascending order of their value."""
     if by == "age_band":
         # Age bands ascend by age ("5-10" before "16-19"), with everyone else last.
         order = {band: position for position, band in enumerate((*AGE_BANDS, OTHER_AGE_BAND))}
         return lambda group: (order.get(group, len(order)), group)
-    if by == "organisation":
-        return lambda group: (group.casefold(), group)
-    return lambda group: (group, group)
+    return lambda group: (group.casefold(), group)
 
 
 def _unsuppressed_rows(
@@ -576,45 +561,64 @@ def _unsuppressed_rows(
     as_at: date,
     by: str | None,
     filters: ReportFilters,
-) -> list[tuple[str, suppression.Figures, list[tuple[str, suppression.Figures]]]]:
-    """Return each row's outcome, total figures and group figures, in order, unsuppressed."""
+) -> list[tuple[str, dict, list[tuple[str, dict]]]]:
+    """Return each row's outcome, true total sums and true group sums, in order."""
     outcomes = session.execute(
         select(StrategicOutcome.id, StrategicOutcome.code)
         .where(StrategicOutcome.area_id == area.id)
         .order_by(StrategicOutcome.position, StrategicOutcome.code)
     ).all()
-    totals: dict[int | None, _Sums] = {}
-    groups: dict[int | None, dict[str, _Sums]] = {}
+    totals: dict[int | None, dict] = {}
+    groups: dict[int | None, dict[str, dict]] = {}
     if has_kept_aggregates(session, area, as_at):
         statement = _kept_statement(area, as_at, by, filters)
     else:
         statement = _report_statement(area, as_at, by, filters)
     for result in session.execute(statement).mappings():
-        sums = _Sums(**{name: int(result[name] or 0) for name in _SUM_NAMES})
+        sums = {name: int(result[name] or 0) for name in _SUM_NAMES}
         if result["group_value"] is None:
             totals[result["outcome_id"]] = sums
-        elif sums.goals:
+        elif sums["goals"]:
             groups.setdefault(result["outcome_id"], {})[result["group_value"]] = sums
     order = _group_order(by)
     rows = []
+    empty = dict.fromkeys(_SUM_NAMES, 0)
     for outcome_id, code in [(None, ALL_OUTCOMES), *outcomes]:
         outcome_groups = groups.get(outcome_id, {})
         rows.append(
             (
                 code,
-                _figures(totals.get(outcome_id, _Sums())),
-                [
-                    (group, _figures(outcome_groups[group]))
-                    for group in sorted(outcome_groups, key=order)
-                ],
+                totals.get(outcome_id, empty),
+                [(group, outcome_groups[group]) for group in sorted(outcome_groups, key=order)],
             )
         )
     return rows
 
 
-def _row(outcome: str, group: str | None, shown: suppression.Shown) -> Row:
-    """Make a report row from suppressed values."""
+def _row(outcome: str, group: str | None, shown: disclosure.Shown) -> Row:
+    """Make a report row from its shown values."""
     return Row(outcome=outcome, group=group, suppressed=shown.suppressed, **shown.values)
+
+
+def _report(session, area, as_at, by, filters, show) -> Report:
+    """Compute the report's true sums and turn each row into what is shown."""
+    filters = _as_filters(filters)
+    _check_arguments(by, filters)
+    rows: list[Row] = []
+    for outcome, total, groups in _unsuppressed_rows(session, area, as_at, by, filters):
+        rows.append(_row(outcome, None, show(total)))
+        rows.extend(_row(outcome, group, show(sums)) for group, sums in groups)
+    exact = show is disclosure.exact
+    return Report(
+        area=area.code,
+        as_at=as_at,
+        # The exact report hides nothing: as if every count of 1 or more were shown.
+        suppression_threshold=1 if exact else area.suppression_threshold,
+        by=by,
+        filters=filters,
+        rows=tuple(rows),
+        exact=exact,
+    )
 
 
 def outcomes_report(
@@ -625,27 +629,29 @@ def outcomes_report(
     by: str | None = None,
     filters: ReportFilters | Mapping | None = None,
 ) -> Report:
-    """Return the area's outcomes report as at a date, always suppressed with its threshold."""
-    filters = _as_filters(filters)
-    _check_arguments(by, filters)
+    """Return the area's outcomes report as at a date, protected as domain.md section 5 says.
+
+    Every report a manager sees or downloads, in any format, comes from here.
+    """
     threshold = area.suppression_threshold
-    partitioning = by in suppression.PARTITIONING_BREAKDOWNS
-    rows: list[Row] = []
-    for outcome, total, groups in _unsuppressed_rows(session, area, as_at, by, filters):
-        rows.append(_row(outcome, None, suppression.suppress_row(total, threshold)))
-        shown_groups = suppression.suppress_groups(
-            [figures for _, figures in groups], threshold, partitioning=partitioning
-        )
-        for (group, _), shown in zip(groups, shown_groups, strict=True):
-            rows.append(_row(outcome, group, shown))
-    return Report(
-        area=area.code,
-        as_at=as_at,
-        suppression_threshold=threshold,
-        by=by,
-        filters=filters,
-        rows=tuple(rows),
-    )
+
+    def show(sums):
+        return disclosure.protect(sums, threshold)
+
+    return _report(session, area, as_at, by, filters, show)
+
+
+def exact_outcomes_report(
+    session: Session,
+    area: Area,
+    as_at: date,
+    *,
+    by: str | None = None,
+    filters: ReportFilters | Mapping | None = None,
+) -> Report:
+    """Return the true report at full precision: for `outcomes-report --exact` on the command
+    line only, for people who hold the database anyway. No web page or API calls this."""
+    return _report(session, area, as_at, by, filters, disclosure.exact)
 
 
 def quarter_ends(start: date, end: date) -> list[date]:
@@ -666,11 +672,17 @@ def trend(
     *,
     by: str | None = None,
     filters: ReportFilters | Mapping | None = None,
+    compute=None,
 ) -> tuple[TrendPoint, ...]:
-    """Return an outcome's rows (or ALL's) of the report as at each of the given quarter ends."""
+    """Return an outcome's rows (or ALL's) of the report as at each of the given quarter ends.
+
+    The report is the protected `outcomes_report` unless another is named (tests and the
+    command line's exact figures name `exact_outcomes_report`).
+    """
+    compute = compute or outcomes_report
     points = []
     for quarter_end in quarters:
-        report = outcomes_report(session, area, quarter_end, by=by, filters=filters)
+        report = compute(session, area, quarter_end, by=by, filters=filters)
         rows = report.rows_for(outcome_code)
         if not rows:
             raise ValueError(f"Area {area.code} has no outcome with code {outcome_code!r}")

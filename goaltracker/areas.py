@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from goaltracker import aggregates
+from goaltracker import aggregates, audit, disclosure
 from goaltracker.extensions import db
 from goaltracker.models import Area, Organisation, StrategicOutcome, utcnow
 
@@ -35,8 +35,7 @@ def create_area(
         raise AreaError("Area code must be 1 to 32 of A-Z, 0-9 and _")
     if area_by_code(code) is not None:
         raise AreaError(f"An area with code {code} already exists")
-    if suppression_threshold < 1:
-        raise AreaError("Suppression threshold must be 1 or more")
+    check_threshold(suppression_threshold)
     if review_interval_days < 1:
         raise AreaError("Review interval must be 1 day or more")
     if max_active_goals < 1:
@@ -53,7 +52,38 @@ def create_area(
     )
     db.session.add(area)
     db.session.flush()
+    audit.record("area_created", area_id=area.id, detail={"code": code, **settings_of(area)})
     return area
+
+
+def settings_of(area: Area) -> dict:
+    """Return an area's settings by name, as the audit trail records them."""
+    return {
+        "review_interval_days": area.review_interval_days,
+        "suppression_threshold": area.suppression_threshold,
+        "max_active_goals": area.max_active_goals,
+        "important_change": float(area.important_change),
+    }
+
+
+def set_public_outcomes(area: Area, publish: bool) -> bool:
+    """Publish the area's protected outcomes page, or stop; audited. Returns whether it changed."""
+    if area.public_outcomes == publish:
+        return False
+    area.public_outcomes = publish
+    audit.record(
+        "public_outcomes_changed",
+        area_id=area.id,
+        detail={"before": not publish, "after": publish},
+    )
+    return True
+
+
+def check_threshold(threshold: int) -> None:
+    """Refuse a suppression threshold outside 5 to 50 (domain.md section 5)."""
+    low, high = disclosure.MINIMUM_THRESHOLD, disclosure.MAXIMUM_THRESHOLD
+    if not low <= threshold <= high:
+        raise AreaError(f"The suppression threshold must be between {low} and {high}")
 
 
 def add_outcome(area: Area, code: str, title: str, description: str = "") -> StrategicOutcome:
@@ -88,6 +118,16 @@ def organisation_named(area: Area, name: str) -> Organisation | None:
     """Return the area's organisation with this name."""
     return db.session.scalar(
         select(Organisation).where(Organisation.area_id == area.id, Organisation.name == name)
+    )
+
+
+def organisation_called(area: Area, name: str) -> Organisation | None:
+    """Return the area's organisation with this name, ignoring case and surrounding spaces."""
+    return db.session.scalar(
+        select(Organisation).where(
+            Organisation.area_id == area.id,
+            func.lower(Organisation.name) == " ".join(name.split()).lower(),
+        )
     )
 
 
@@ -150,17 +190,29 @@ def update_settings(
     (see aggregates.settings_changed): every report follows the new setting at once. Returns
     whether it did, that is whether past quarter ends are worked out again.
     """
-    if review_interval_days < 1 or suppression_threshold < 1 or max_active_goals < 1:
+    if review_interval_days < 1 or max_active_goals < 1:
         raise AreaError("Settings must be 1 or more")
     if important_change <= 0:
         raise AreaError("Important change must be more than 0")
+    check_threshold(suppression_threshold)
     counted_differently = area.review_interval_days != review_interval_days or float(
         area.important_change
     ) != float(important_change)
+    before = settings_of(area)
     area.review_interval_days = review_interval_days
     area.suppression_threshold = suppression_threshold
     area.max_active_goals = max_active_goals
-    area.important_change = important_change
+    area.important_change = float(important_change)
+    after = settings_of(area)
+    if before != after:
+        audit.record(
+            "area_settings_changed",
+            area_id=area.id,
+            detail={
+                "before": {name: value for name, value in before.items() if after[name] != value},
+                "after": {name: value for name, value in after.items() if before[name] != value},
+            },
+        )
     if counted_differently:
         db.session.flush()
         aggregates.settings_changed(db.session, area, date.today())

@@ -16,10 +16,12 @@ from goaltracker import (
     audit,
     backup,
     demo,
+    disclosure,
     importing,
     reminders,
     report_formats,
     synthetic,
+    vocabulary,
 )
 from goaltracker.accounts import staff
 from goaltracker.extensions import db
@@ -61,7 +63,13 @@ def seed_demo_command(if_empty: bool):
 @click.command("create-area")
 @click.option("--code", required=True, help="Short code: A-Z, 0-9 and _.")
 @click.option("--name", required=True, help="The area's name.")
-@click.option("--suppression-threshold", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option(
+    "--suppression-threshold",
+    type=click.IntRange(disclosure.MINIMUM_THRESHOLD, disclosure.MAXIMUM_THRESHOLD),
+    default=5,
+    show_default=True,
+    help="Rows with fewer children than this show nothing (5 to 50).",
+)
 @click.option("--review-interval-days", type=click.IntRange(min=1), default=84, show_default=True)
 @click.option("--max-active-goals", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option(
@@ -151,6 +159,21 @@ def import_ratings_command(area_code, file):
     help="The report's date, YYYY-MM-DD.",
 )
 @click.option("--by", type=click.Choice(aggregation.BREAKDOWNS), help="Break the rows down by.")
+@click.option("--organisation", help="Only children whose key worker is of this organisation.")
+@click.option(
+    "--age-band",
+    type=click.Choice((*vocabulary.AGE_BANDS, vocabulary.OTHER_AGE_BAND)),
+    help="Only children in this age band on the date.",
+)
+@click.option(
+    "--primary-need",
+    type=click.Choice(vocabulary.PRIMARY_NEEDS, case_sensitive=False),
+    help="Only children with this primary need on the date.",
+)
+@click.option(
+    "--ehcp", type=click.Choice(["yes", "no"]), help="Only children with (or without) an EHC plan."
+)
+@click.option("--rater", type=click.Choice(vocabulary.RATERS), help="Only this rater's view.")
 @click.option(
     "--format",
     "output_format",
@@ -158,20 +181,53 @@ def import_ratings_command(area_code, file):
     default="json",
     show_default=True,
 )
-def outcomes_report_command(area_code, as_at, by, output_format):
-    """Print an area's outcomes report, with small numbers suppressed."""
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Print the true figures: no threshold, perturbation or rounding (audited).",
+)
+def outcomes_report_command(
+    area_code, as_at, by, organisation, age_band, primary_need, ehcp, rater, output_format, exact
+):
+    """Print an area's outcomes report, protected as the dashboard's (or exact with --exact)."""
     area = _area_or_fail(area_code)
-    report = aggregation.outcomes_report(db.session, area, as_at.date(), by=by)
+    filters = aggregation.ReportFilters(
+        organisation=_organisation_or_fail(area, organisation) if organisation else None,
+        age_band=age_band,
+        primary_need=primary_need.upper() if primary_need else None,
+        ehcp=None if ehcp is None else ehcp == "yes",
+        rater=rater,
+    )
+    compute = aggregation.exact_outcomes_report if exact else aggregation.outcomes_report
+    report = compute(db.session, area, as_at.date(), by=by, filters=filters)
     audit.record(
         "outcomes_report_exported",
         area_id=area.id,
-        detail={"as_at": report.as_at.isoformat(), "by": by, "format": output_format},
+        detail={
+            "as_at": report.as_at.isoformat(),
+            "by": by,
+            "format": output_format,
+            "filters": {name: value for name, value in (report.filters.applied()).items()},
+            "exact": exact,
+            "from": "command line",
+        },
     )
     db.session.commit()
     if output_format == "csv":
         click.echo(report_formats.report_to_csv(report), nl=False)
     else:
         click.echo(report_formats.report_to_json(report))
+
+
+def _organisation_or_fail(area, name: str) -> int:
+    """Return the id of the area's organisation with this name, or stop with a message."""
+    organisation = areas.organisation_called(area, name)
+    if organisation is None:
+        known = ", ".join(o.name for o in area.organisations) or "none yet"
+        raise click.ClickException(
+            f"Area {area.code} has no organisation called {name!r} (it has: {known})"
+        )
+    return organisation.id
 
 
 @click.command("create-user")

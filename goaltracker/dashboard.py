@@ -25,13 +25,16 @@ class Cell:
 
 
 def cell(row: aggregation.Row, column: report_formats.Column) -> Cell:
-    """Return a report number for display, with one decimal place for means and percentages."""
+    """Return a report number for display: whole counts and percentages, means to one decimal.
+
+    A value that does not apply is an empty cell, as the key says.
+    """
     if column.name in row.suppressed:
         return Cell(report_formats.SUPPRESSED_MARK, True)
     value = row.value(column.name)
     if value is None:
-        return Cell("n/a", False)
-    return Cell(str(int(value)) if column.is_count else f"{value:.1f}", False)
+        return Cell("", False)
+    return Cell(column.text(value), False)
 
 
 def columns_for(question: str) -> list[report_formats.Column]:
@@ -86,7 +89,9 @@ def describe_filters(area: Area, report: aggregation.Report) -> list[tuple[str, 
     for name, value in applied.items():
         lines.append((f"Filter: {name.replace('_', ' ')}", names[name](value)))
     lines.append(("Breakdown", BREAKDOWN_WORDS.get(report.by, "None") if report.by else "None"))
-    lines.append(("Numbers below this are hidden", str(report.suppression_threshold)))
+    lines.append(
+        ("Rows with fewer children than this are hidden", str(report.suppression_threshold))
+    )
     return lines
 
 
@@ -115,11 +120,7 @@ def export_xlsx(area: Area, report: aggregation.Report) -> bytes:
                 values.append(report_formats.SUPPRESSED_MARK)
             else:
                 value = row.value(column.name)
-                values.append(
-                    None
-                    if value is None
-                    else (int(value) if column.is_count else round(float(value), 2))
-                )
+                values.append(None if value is None else column.data(value))
         outcome = titles.get(row.outcome, row.outcome)
         sheet.append(
             [
@@ -166,7 +167,7 @@ def trend_chart(points: list[tuple[date, aggregation.Row]], column: str) -> Tren
         x = left + (width - left - right) * index / count
         value = None if column in row.suppressed else row.value(column)
         y = None if value is None else top + (height - top - bottom) * (100 - value) / 100
-        text = ("[c]" if column in row.suppressed else "n/a") if value is None else f"{value:.1f}"
+        text = ("[c]" if column in row.suppressed else "") if value is None else f"{value:g}"
         placed.append((x, y, as_at, text))
     return TrendChart(placed, width, height)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
@@ -28,6 +29,11 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from goaltracker.extensions import db
+
+
+def new_record_key() -> int:
+    """Return a new child's secret record key: a random whole number from 0 to 255."""
+    return secrets.randbelow(256)
 
 
 def utcnow() -> datetime:
@@ -65,6 +71,8 @@ class Area(db.Model):
     max_active_goals: Mapped[int] = mapped_column(Integer, default=5)
     important_change: Mapped[float] = mapped_column(Float, default=2.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Whether the protected outcomes report is published on a public page for families.
+    public_outcomes: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     organisations: Mapped[list[Organisation]] = relationship(
         back_populates="area", order_by="Organisation.name"
@@ -75,7 +83,9 @@ class Area(db.Model):
 
     __table_args__ = (
         CheckConstraint("review_interval_days > 0", name="review_interval_positive"),
-        CheckConstraint("suppression_threshold >= 1", name="suppression_threshold_positive"),
+        CheckConstraint(
+            "suppression_threshold BETWEEN 5 AND 50", name="suppression_threshold_range"
+        ),
         CheckConstraint("max_active_goals >= 1", name="max_active_goals_positive"),
         CheckConstraint("important_change > 0", name="important_change_positive"),
     )
@@ -157,6 +167,8 @@ class Child(db.Model):
     key_worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A secret random number 0-255, drawn once: never shown, exported or changed (domain.md 5).
+    record_key: Mapped[int] = mapped_column(Integer, default=new_record_key)
 
     area: Mapped[Area] = relationship()
     organisation: Mapped[Organisation] = relationship()
@@ -169,6 +181,7 @@ class Child(db.Model):
         UniqueConstraint("area_id", "reference"),
         Index("ix_child_key_worker_id", "key_worker_id"),
         Index("ix_child_organisation_id", "organisation_id"),
+        CheckConstraint("record_key BETWEEN 0 AND 255", name="record_key_range"),
     )
 
     @property
@@ -454,6 +467,9 @@ AGGREGATE_SUMS = (
     "latest_satisfaction",
     "improved_performance",
     "improved_satisfaction",
+    # The sum of the record keys of the cell's distinct children, modulo 256: additive wherever
+    # `children` is, it gives every report row its cell key (domain.md section 5).
+    "record_keys",
 )
 AGGREGATE_CELL = (
     "area_id",
@@ -508,5 +524,6 @@ class OutcomeAggregate(db.Model):
     latest_satisfaction: Mapped[int] = mapped_column(Integer, default=0)
     improved_performance: Mapped[int] = mapped_column(Integer, default=0)
     improved_satisfaction: Mapped[int] = mapped_column(Integer, default=0)
+    record_keys: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (UniqueConstraint(*AGGREGATE_CELL, name="uq_outcome_aggregate_cell"),)

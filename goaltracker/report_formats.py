@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 
 from goaltracker.aggregation import Report, Row
-from goaltracker.suppression import COLUMNS as COLUMN_NAMES
-from goaltracker.suppression import COUNT_COLUMNS
+from goaltracker.disclosure import COLUMNS as COLUMN_NAMES
+from goaltracker.disclosure import COUNT_COLUMNS, PERCENTAGES
 
 SUPPRESSED_MARK = "[c]"
 # A spreadsheet treats a cell starting with one of these as a formula, which a crafted
@@ -28,6 +28,24 @@ class Column:
     def is_count(self) -> bool:
         """Return whether the column is a count (an integer) rather than a mean or percentage."""
         return self.name in COUNT_COLUMNS
+
+    @property
+    def is_percentage(self) -> bool:
+        """Return whether the column is a percentage (a whole number when protected)."""
+        return self.name in PERCENTAGES
+
+    def text(self, value: int | float, *, exact: bool = False) -> str:
+        """Return a value as written in a file: counts and protected percentages whole,
+        protected means to one decimal place, exact figures at full precision."""
+        if self.is_count or (self.is_percentage and not exact):
+            return str(int(value))
+        return repr(float(value)) if exact else f"{value:.1f}"
+
+    def data(self, value: int | float, *, exact: bool = False) -> int | float:
+        """Return a value as JSON data, with no more precision than the page shows."""
+        if self.is_count or (self.is_percentage and not exact):
+            return int(value)
+        return float(value) if exact else round(float(value), 1)
 
 
 HOW_MUCH = "How much did we do?"
@@ -130,21 +148,23 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 COLUMN_DESCRIPTIONS: dict[str, str] = {column.name: column.description for column in COLUMNS}
+COLUMN_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 SUPPRESSION_NOTE = (
-    f"{SUPPRESSED_MARK} means the number is hidden because it is small enough that a child could "
-    "be recognised from it (or could be worked out from other numbers). An empty cell means the "
-    "number does not apply, such as an average when no goal has been rated twice."
+    f"{SUPPRESSED_MARK} means the number is hidden because fewer children than the area's "
+    "threshold are in that row, or too few for that figure, so a child could be recognised. "
+    "To keep children unidentifiable however the figures are combined, every count may differ "
+    "from the true count by up to 2, and percentages and averages are worked out from those "
+    "counts. An empty cell means the number does not apply, such as an average when no goal "
+    "has been rated twice."
 )
 
 
-def _row_to_json_dict(row: Row) -> dict:
-    """Return one row as JSON data: counts as integers, means and percentages as floats."""
+def row_to_json_dict(row: Row, exact: bool) -> dict:
+    """Return one row as JSON data: counts and protected percentages whole, means rounded."""
     data: dict = {"outcome": row.outcome, "group": row.group}
     for column in COLUMNS:
         value = row.value(column.name)
-        if value is not None:
-            value = int(value) if column.is_count else float(value)
-        data[column.name] = value
+        data[column.name] = None if value is None else column.data(value, exact=exact)
     data["suppressed"] = list(row.suppressed)
     return data
 
@@ -161,7 +181,7 @@ def report_to_json_dict(report: Report) -> dict:
     applied = report.filters.applied()
     if applied:
         data["filters"] = applied
-    data["rows"] = [_row_to_json_dict(row) for row in report.rows]
+    data["rows"] = [row_to_json_dict(row, report.exact) for row in report.rows]
     return data
 
 
@@ -175,14 +195,12 @@ def neutralise_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _cell(column: Column, row: Row) -> str:
+def _cell(column: Column, row: Row, exact: bool) -> str:
     """Return one number as a CSV cell: [c] when suppressed, empty when not applicable."""
     if column.name in row.suppressed:
         return SUPPRESSED_MARK
     value = row.value(column.name)
-    if value is None:
-        return ""
-    return str(int(value)) if column.is_count else f"{value:.2f}"
+    return "" if value is None else column.text(value, exact=exact)
 
 
 def report_to_csv(report: Report) -> str:
@@ -197,7 +215,45 @@ def report_to_csv(report: Report) -> str:
             [
                 neutralise_formula(row.outcome),
                 neutralise_formula(row.group or ""),
-                *(_cell(column, row) for column in COLUMNS),
+                *(_cell(column, row, report.exact) for column in COLUMNS),
             ]
         )
     return output.getvalue()
+
+
+def csvw_metadata(url: str, *, title: str, publisher: str) -> dict:
+    """Return CSV on the Web metadata describing the report's CSV, for machines to read it."""
+    columns = [
+        {
+            "name": "outcome",
+            "titles": "outcome",
+            "datatype": "string",
+            "dc:description": "The strategic outcome's code, or ALL for every goal once.",
+        },
+        {
+            "name": "group",
+            "titles": "group",
+            "datatype": "string",
+            "null": "",
+            "dc:description": "The breakdown's group; empty for an outcome's total.",
+        },
+    ]
+    for column in COLUMNS:
+        columns.append(
+            {
+                "name": column.name,
+                "titles": column.name,
+                "datatype": "integer" if column.is_count or column.is_percentage else "decimal",
+                "null": ["", SUPPRESSED_MARK],
+                "dc:title": column.label,
+                "dc:description": f"{column.question} {column.description}",
+            }
+        )
+    return {
+        "@context": "http://www.w3.org/ns/csvw",
+        "url": url,
+        "dc:title": title,
+        "dc:publisher": publisher,
+        "dc:description": SUPPRESSION_NOTE,
+        "tableSchema": {"columns": columns, "primaryKey": ["outcome", "group"]},
+    }

@@ -236,6 +236,7 @@ class SyntheticChild(NamedTuple):
     organisation: int
     created_at: datetime
     goals: tuple[SyntheticGoal, ...]
+    record_key: int
 
 
 @dataclass
@@ -413,6 +414,8 @@ def synthetic_child(
         organisation=organisation,
         created_at=_at(joined_on, stream),
         goals=tuple(goals),
+        # Drawn last, so the rest of the child is what the same seed always gave.
+        record_key=stream.randrange(256),
     )
 
 
@@ -501,6 +504,7 @@ CHILD_COLUMNS = (
     "ehcp",
     "organisation_id",
     "created_at",
+    "record_key",
 )
 GOAL_COLUMNS = (
     "child_id",
@@ -647,6 +651,7 @@ def _write_batch(
                 child.ehcp,
                 organisations[child.organisation].id,
                 child.created_at,
+                child.record_key,
             )
             for child in batch
         ]

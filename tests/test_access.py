@@ -119,6 +119,13 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "staff.reset_two_factor": ("POST", only({"admin"}, ok=302)),
     "staff.password_sign_in": ("POST", only({"admin"}, ok=302)),
     "staff.reassign": ("GET", only({"admin"})),
+    "admin.public_page": ("GET", only(ADMINS) | {"other_area_admin": 200}),
+    "admin.public_page_preview": ("GET", only(ADMINS)),
+    # Not published: not found, for everyone, whether or not the area exists.
+    "public.outcomes": ("GET", everyone(404)),
+    "public.outcomes_csv": ("GET", everyone(404)),
+    "public.outcomes_json": ("GET", everyone(404)),
+    "public.outcomes_metadata": ("GET", everyone(404)),
 }
 
 

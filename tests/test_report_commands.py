@@ -9,17 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 from goaltracker import aggregation, report_formats
+from goaltracker.disclosure import COLUMNS, PERCENTAGES
 from goaltracker.extensions import db
 from goaltracker.models import AuditEvent, Child, Goal, Rating
-from goaltracker.suppression import COLUMNS
 from tests.conftest import DATA
 
 REFERENCE_CSV = DATA / "small_area.csv"
 REFERENCE_REPORTS = [
-    (1, None, "small_area.report.k1.json"),
-    (5, None, "small_area.report.k5.json"),
-    (1, "age_band", "small_area.report.by_age_band.k1.json"),
-    (5, "age_band", "small_area.report.by_age_band.k5.json"),
+    (None, "small_area.report.exact.json"),
+    ("age_band", "small_area.report.by_age_band.exact.json"),
 ]
 MODELS = (Child, Goal, Rating)
 
@@ -29,7 +27,7 @@ def invoke(runner, *args: str):
     return runner.invoke(args=list(args))
 
 
-def set_up_small_area(runner, threshold: int) -> None:
+def set_up_small_area(runner) -> None:
     """Create the reference area SMALL with its three outcomes and import its ratings."""
     commands = [
         ("create-area", "--code", "SMALL", "--name", "Small"),
@@ -38,15 +36,16 @@ def set_up_small_area(runner, threshold: int) -> None:
         ("add-outcome", "--area", "SMALL", "--code", "INDEPENDENT", "--title", "Independent"),
         ("import-ratings", "--area", "SMALL", str(REFERENCE_CSV)),
     ]
-    commands[0] += ("--suppression-threshold", str(threshold))
     for command in commands:
         result = invoke(runner, *command)
         assert result.exit_code == 0, result.output
 
 
 def report_json(runner, *extra: str) -> dict:
-    """Print SMALL's report as at the reference date as JSON, and read it back."""
-    result = invoke(runner, "outcomes-report", "--area", "SMALL", "--as-at", "2026-03-31", *extra)
+    """Print SMALL's report (as at the reference date unless told) as JSON, and read it back."""
+    if "--as-at" not in extra:
+        extra = ("--as-at", "2026-03-31", *extra)
+    result = invoke(runner, "outcomes-report", "--area", "SMALL", *extra)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -72,41 +71,70 @@ def assert_reports_match(actual: dict, expected: dict) -> None:
                 assert round(actual_value, 2) == round(expected_value, 2), (key, column)
 
 
-@pytest.mark.parametrize(("threshold", "by", "filename"), REFERENCE_REPORTS)
-def test_outcomes_report_reproduces_the_reference_answers(runner, threshold, by, filename):
-    set_up_small_area(runner, threshold)
+@pytest.mark.parametrize(("by", "filename"), REFERENCE_REPORTS)
+def test_outcomes_report_exact_reproduces_the_reference_answers(runner, by, filename):
+    set_up_small_area(runner)
     expected = json.loads((DATA / filename).read_text(encoding="utf-8"))
-    actual = report_json(runner, *(["--by", by] if by else []))
+    actual = report_json(runner, "--exact", *(["--by", by] if by else []))
     assert_reports_match(actual, expected)
 
 
-def test_report_json_has_integer_counts_and_float_statistics(runner):
-    set_up_small_area(runner, 1)
+def test_exact_report_keeps_full_precision(runner):
+    set_up_small_area(runner)
+    report = report_json(runner, "--exact", "--by", "age_band")
+    values = [row["mean_latest_performance"] for row in report["rows"]]
+    assert any(value is not None and round(value, 1) != value for value in values)
+
+
+def test_report_json_has_the_shape_of_section_6(runner):
+    set_up_small_area(runner)
     report = report_json(runner)
     assert list(report) == ["area", "as_at", "suppression_threshold", "by", "rows"]
+    assert report["suppression_threshold"] == 5
     all_row = report["rows"][0]
     assert all_row["outcome"] == "ALL" and all_row["group"] is None
-    assert isinstance(all_row["goals"], int) and not isinstance(all_row["goals"], bool)
-    assert isinstance(all_row["reviewed_on_time_pct"], float)
-    assert isinstance(all_row["mean_change_performance"], float)
+    assert list(all_row) == ["outcome", "group", *COLUMNS, "suppressed"]
+
+
+def test_a_protected_report_has_whole_counts_and_percentages_and_means_to_one_place(runner):
+    # The reference area has only 3 or 4 children, fewer than the threshold: seed more.
+    set_up_small_area(runner)
+    invoke(runner, "seed-synthetic", "--area", "SMALL", "--children", "60", "--seed", "3")
+    report = report_json(runner, "--as-at", "2026-11-30")
+    shown = [row for row in report["rows"] if row["children"] is not None]
+    assert shown, "some rows must be shown"
+    for row in shown:
+        for column in COLUMNS:
+            value = row[column]
+            if value is None:
+                continue
+            if column.startswith("mean_"):
+                assert isinstance(value, float) and round(value, 1) == value, column
+            else:
+                assert isinstance(value, int) and not isinstance(value, bool), column
+                if column in PERCENTAGES:
+                    assert 0 <= value <= 100
 
 
 def test_report_rows_come_in_the_areas_order_with_all_first(runner):
-    set_up_small_area(runner, 1)
+    set_up_small_area(runner)
     outcomes = [row["outcome"] for row in report_json(runner)["rows"]]
     assert outcomes == ["ALL", "HEALTHY", "INCLUDED", "INDEPENDENT"]
 
 
 def test_age_band_groups_follow_each_total_in_age_order(runner):
-    set_up_small_area(runner, 1)
+    set_up_small_area(runner)
     rows = [
-        (row["outcome"], row["group"]) for row in report_json(runner, "--by", "age_band")["rows"]
+        (row["outcome"], row["group"])
+        for row in report_json(runner, "--exact", "--by", "age_band")["rows"]
     ]
     assert rows[:3] == [("ALL", None), ("ALL", "5-10"), ("ALL", "16-19")]
 
 
-def test_report_as_csv_marks_suppressed_and_leaves_not_applicable_empty(runner):
-    set_up_small_area(runner, 5)
+def test_report_as_csv_hides_every_value_of_a_row_with_fewer_children_than_the_threshold(
+    runner,
+):
+    set_up_small_area(runner)
     result = invoke(
         runner,
         "outcomes-report",
@@ -117,21 +145,30 @@ def test_report_as_csv_marks_suppressed_and_leaves_not_applicable_empty(runner):
     assert list(lines[0]) == ["outcome", "group", *COLUMNS]
     all_row = lines[0]
     assert (all_row["outcome"], all_row["group"]) == ("ALL", "")
-    assert all_row["children"] == "[c]"
-    assert all_row["goals"] == "5"
-    assert all_row["mean_latest_performance"] == "4.80"
+    # Three children, fewer than 5: nothing of the row is shown, not even what does not apply.
+    assert [all_row[column] for column in COLUMNS] == ["[c]"] * len(COLUMNS)
+
+
+def test_exact_csv_leaves_not_applicable_empty(runner):
+    set_up_small_area(runner)
+    result = invoke(
+        runner,
+        "outcomes-report",
+        *("--area", "SMALL", "--as-at", "2026-03-31", "--by", "age_band", "--format", "csv"),
+        "--exact",
+    )
+    lines = list(csv.DictReader(io.StringIO(result.stdout)))
     young_independent = next(
         line for line in lines if (line["outcome"], line["group"]) == ("INDEPENDENT", "16-19")
     )
-    # Nothing reassessed: the means do not apply, which is not the same as hidden.
     assert young_independent["mean_change_performance"] == ""
     assert young_independent["reassessed"] == "0"
-    assert young_independent["goals"] == "[c]"
+    assert young_independent["children"] == "1"
 
 
 def test_importing_the_same_file_twice_leaves_the_report_and_tables_unchanged(runner):
-    set_up_small_area(runner, 1)
-    before = report_json(runner, "--by", "age_band")
+    set_up_small_area(runner)
+    before = report_json(runner, "--exact", "--by", "age_band")
     counts_before = [db.session.scalar(select(func.count()).select_from(m)) for m in MODELS]
     result = invoke(runner, "import-ratings", "--area", "SMALL", str(REFERENCE_CSV))
     assert result.exit_code == 0, result.output
@@ -139,7 +176,7 @@ def test_importing_the_same_file_twice_leaves_the_report_and_tables_unchanged(ru
     assert "0 created, 0 corrected" in result.stdout
     counts_after = [db.session.scalar(select(func.count()).select_from(m)) for m in MODELS]
     assert counts_after == counts_before
-    assert report_json(runner, "--by", "age_band") == before
+    assert report_json(runner, "--exact", "--by", "age_band") == before
 
 
 def test_import_ratings_prints_a_summary_naming_new_organisations(runner):
@@ -194,18 +231,92 @@ def test_outcomes_report_refuses_a_badly_written_date_or_breakdown(runner):
     assert result.exit_code != 0
 
 
-def test_outcomes_report_export_is_audited(runner):
-    set_up_small_area(runner, 5)
+def test_outcomes_report_export_is_audited_and_says_when_it_was_exact(runner):
+    set_up_small_area(runner)
     report_json(runner, "--by", "age_band")
+    report_json(runner, "--exact", "--rater", "child")
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "outcomes_report_exported")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [event.detail for event in events] == [
+        {
+            "as_at": "2026-03-31",
+            "by": "age_band",
+            "format": "json",
+            "filters": {},
+            "exact": False,
+            "from": "command line",
+        },
+        {
+            "as_at": "2026-03-31",
+            "by": None,
+            "format": "json",
+            "filters": {"rater": "child"},
+            "exact": True,
+            "from": "command line",
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--organisation", " community  PAEDIATRICS", {"organisation"}),
+        ("--age-band", "16-19", {"age_band"}),
+        ("--primary-need", "asd", {"primary_need"}),
+        ("--ehcp", "yes", {"ehcp"}),
+        ("--rater", "parent_carer", {"rater"}),
+    ],
+)
+def test_outcomes_report_takes_the_dashboards_filters(runner, option, value, expected):
+    set_up_small_area(runner)
+    exact = report_json(runner, "--exact", option, value)
+    unfiltered = report_json(runner, "--exact")
+    assert exact["rows"][0]["goals"] < unfiltered["rows"][0]["goals"]
     event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "outcomes_report_exported")
-    ).one()
-    assert event.detail == {"as_at": "2026-03-31", "by": "age_band", "format": "json"}
+        select(AuditEvent)
+        .where(AuditEvent.action == "outcomes_report_exported")
+        .order_by(AuditEvent.id)
+    ).first()
+    assert set(event.detail["filters"]) == expected
+
+
+def test_a_filter_equals_the_same_group_of_the_breakdown(runner):
+    set_up_small_area(runner)
+    filtered = report_json(runner, "--exact", "--ehcp", "yes")
+    broken_down = report_json(runner, "--exact", "--by", "ehcp")
+    for row in filtered["rows"]:
+        group = next(
+            r for r in broken_down["rows"] if (r["outcome"], r["group"]) == (row["outcome"], "yes")
+        )
+        assert {c: row[c] for c in COLUMNS} == {c: group[c] for c in COLUMNS}
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--organisation", "Nowhere School", "no organisation called 'Nowhere School'"),
+        ("--age-band", "7-9", "Invalid value for '--age-band'"),
+        ("--primary-need", "XYZ", "Invalid value for '--primary-need'"),
+        ("--ehcp", "maybe", "Invalid value for '--ehcp'"),
+        ("--rater", "teacher", "Invalid value for '--rater'"),
+    ],
+)
+def test_unknown_filter_values_stop_the_command_with_a_message(runner, option, value, message):
+    set_up_small_area(runner)
+    result = invoke(
+        runner, "outcomes-report", "--area", "SMALL", "--as-at", "2026-03-31", option, value
+    )
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("by", aggregation.BREAKDOWNS)
 def test_outcomes_report_runs_with_every_breakdown(runner, by):
-    set_up_small_area(runner, 1)
+    set_up_small_area(runner)
     report = report_json(runner, "--by", by)
     assert report["by"] == by
     assert report["rows"][0]["outcome"] == "ALL" and report["rows"][0]["group"] is None
@@ -225,7 +336,10 @@ def _report(rows: tuple[aggregation.Row, ...], **filters) -> aggregation.Report:
 
 def _row(outcome: str = "ALL", group: str | None = None, **values) -> aggregation.Row:
     """Build a report row by hand: every column 7 (or 7.5) unless told otherwise."""
-    defaults = {column.name: 7 if column.is_count else 7.5 for column in report_formats.COLUMNS}
+    defaults = {
+        column.name: 7 if column.is_count or column.is_percentage else 7.5
+        for column in report_formats.COLUMNS
+    }
     defaults.update(values)
     suppressed = tuple(sorted(name for name, value in values.items() if value is None))
     return aggregation.Row(outcome=outcome, group=group, suppressed=suppressed, **defaults)
@@ -242,14 +356,26 @@ def test_csv_neutralises_text_that_a_spreadsheet_would_run_as_a_formula(start):
 def test_csv_keeps_negative_numbers_as_numbers():
     report = _report((_row(mean_change_performance=-1.5),))
     line = list(csv.DictReader(io.StringIO(report_formats.report_to_csv(report))))[0]
-    assert line["mean_change_performance"] == "-1.50"
+    assert line["mean_change_performance"] == "-1.5"
 
 
-def test_csv_writes_counts_as_whole_numbers_and_statistics_to_two_places():
-    report = _report((_row(goals=12, child_voice_pct=100 / 3),))
+def test_csv_writes_counts_and_percentages_whole_and_means_to_one_place():
+    report = _report((_row(goals=12, child_voice_pct=33, mean_latest_performance=4.5),))
     line = list(csv.DictReader(io.StringIO(report_formats.report_to_csv(report))))[0]
-    assert line["goals"] == "12"
-    assert line["child_voice_pct"] == "33.33"
+    assert (line["goals"], line["child_voice_pct"], line["mean_latest_performance"]) == (
+        "12",
+        "33",
+        "4.5",
+    )
+
+
+def test_exact_csv_and_json_keep_full_precision():
+    report = _report((_row(child_voice_pct=100 / 3, mean_latest_performance=14 / 3),))
+    report = aggregation.Report(**{**report.__dict__, "exact": True})
+    line = list(csv.DictReader(io.StringIO(report_formats.report_to_csv(report))))[0]
+    assert float(line["child_voice_pct"]) == 100 / 3
+    data = report_formats.report_to_json_dict(report)["rows"][0]
+    assert data["mean_latest_performance"] == 14 / 3
 
 
 def test_json_names_the_filters_only_when_a_report_is_filtered():

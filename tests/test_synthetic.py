@@ -274,9 +274,9 @@ def test_progress_is_reported_per_batch(app):
 
 def test_the_outcomes_report_runs_on_seeded_data(seeded):
     area, summary = seeded
-    report = aggregation.outcomes_report(db.session, area, TODAY)
-    by_age = aggregation.outcomes_report(db.session, area, date(2026, 3, 31), by="age_band")
-    filtered = aggregation.outcomes_report(db.session, area, TODAY, filters={"ehcp": True})
+    report = aggregation.exact_outcomes_report(db.session, area, TODAY)
+    by_age = aggregation.exact_outcomes_report(db.session, area, date(2026, 3, 31), by="age_band")
+    filtered = aggregation.exact_outcomes_report(db.session, area, TODAY, filters={"ehcp": True})
     everything = report.rows_for("ALL")[0]
     assert everything.children == CHILDREN
     assert everything.goals == summary.goals

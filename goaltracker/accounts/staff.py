@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from goaltracker import audit
+from goaltracker import areas, audit
 from goaltracker.accounts import STAFF_ROLES, AccountError, invitations, sessions, two_factor
 from goaltracker.extensions import db
 from goaltracker.models import Area, Child, Organisation, User, utcnow
@@ -158,12 +158,7 @@ def create_user(
     """Make a staff account for scripted set-up, returning its one-time set-password link."""
     organisation = None
     if organisation_name:
-        organisation = db.session.scalar(
-            select(Organisation).where(
-                Organisation.area_id == area.id,
-                func.lower(Organisation.name) == organisation_name.strip().lower(),
-            )
-        )
+        organisation = areas.organisation_called(area, organisation_name)
         if organisation is None:
             raise AccountError(f"Area {area.code} has no organisation called {organisation_name}")
     return invitations.invite_staff(

@@ -110,9 +110,13 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired("Enter the review interval"), NumberRange(1, 3650)],
     )
     suppression_threshold = IntegerField(
-        "Hide numbers below",
-        description="Counts under this are shown as [c] to managers. Usually 5.",
-        validators=[InputRequired("Enter the threshold"), NumberRange(1, 1000)],
+        "Hide rows with fewer children than",
+        description="Managers and the public page see nothing of a row with fewer children "
+        "than this. Usually 5; from 5 to 50.",
+        validators=[
+            InputRequired("Enter the threshold"),
+            NumberRange(5, 50, message="The threshold must be a whole number from 5 to 50"),
+        ],
     )
     max_active_goals = IntegerField(
         "Most goals a child works on at once",
@@ -137,3 +141,17 @@ class ImportForm(FlaskForm):
         validators=[FileRequired("Choose a CSV file")],
     )
     submit = SubmitField("Check the file")
+
+
+class PublicPageForm(FlaskForm):
+    """Whether the area publishes its protected outcomes for families."""
+
+    publish = RadioField(
+        "Publish the outcomes page for families?",
+        choices=[
+            ("yes", "Yes, anyone can see it without signing in"),
+            ("no", "No, only staff of the area see the figures"),
+        ],
+        validators=[DataRequired("Choose whether to publish the page")],
+    )
+    submit = SubmitField("Save")

@@ -24,11 +24,13 @@ from goaltracker.admin.forms import (
     KeyWorkerForm,
     OrganisationForm,
     OutcomeForm,
+    PublicPageForm,
     SettingsForm,
 )
 from goaltracker.extensions import db
 from goaltracker.forms import choice_list
 from goaltracker.models import Area, User
+from goaltracker.public.views import render_public_page
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -259,6 +261,34 @@ def settings():
         )
         return redirect(url_for("admin.home"))
     return render_template("admin/settings.html", form=form, area=area)
+
+
+@blueprint.route("/public-page", methods=["GET", "POST"])
+@policy.role_required("admin")
+def public_page():
+    """Publish the area's protected outcomes on a public page, or stop publishing it."""
+    area = managed_area()
+    form = PublicPageForm()
+    if form.validate_on_submit():
+        publish = form.publish.data == "yes"
+        if areas.set_public_outcomes(area, publish):
+            db.session.commit()
+            flash(
+                "The public outcomes page is published."
+                if publish
+                else "The public outcomes page is no longer published.",
+                "success",
+            )
+        return redirect(url_for("admin.public_page"))
+    form.publish.data = "yes" if area.public_outcomes else "no"
+    return render_template("admin/public_page.html", form=form, area=area)
+
+
+@blueprint.route("/public-page/preview")
+@policy.role_required("admin")
+def public_page_preview():
+    """Show the administrator what the public page shows, before publishing it."""
+    return render_public_page(managed_area(), preview=True)
 
 
 def upload_path(token: str) -> Path:

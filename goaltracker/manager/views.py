@@ -25,7 +25,7 @@ def report_area() -> Area:
 
 
 def report_from_request(area: Area) -> tuple[DashboardForm, aggregation.Report | None]:
-    """Read the dashboard's choices from the query string and compute the suppressed report."""
+    """Read the dashboard's choices from the query string and compute the protected report."""
     organisations = db.session.scalars(
         select(Organisation).where(Organisation.area_id == area.id).order_by(Organisation.name)
     ).all()
@@ -38,12 +38,28 @@ def report_from_request(area: Area) -> tuple[DashboardForm, aggregation.Report |
     return form, report
 
 
+def audit_report(action: str, area: Area, report: aggregation.Report, **detail) -> None:
+    """Record who saw or downloaded which report: the area, date, filters and breakdown."""
+    audit.record_now(
+        action,
+        area_id=area.id,
+        detail={
+            "as_at": report.as_at.isoformat(),
+            "by": report.by,
+            "filters": report.filters.applied(),
+            **detail,
+        },
+    )
+
+
 @blueprint.route("/")
 @policy.role_required(*REPORT_ROLES)
 def home():
     """Show the outcomes dashboard: how much, how well, and is anyone better off."""
     area = report_area()
     form, report = report_from_request(area)
+    if report is not None:
+        audit_report("report_viewed", area, report)
     return render_template(
         "manager/home.html",
         area=area,
@@ -69,14 +85,17 @@ def trend(code: str):
         abort(404)
     quarters = dashboard.default_quarters(date.today())
     points = aggregation.trend(db.session, area, code, quarters)
+    audit.record_now(
+        "report_viewed",
+        area_id=area.id,
+        detail={"trend": code, "quarters": [quarter.isoformat() for quarter in quarters]},
+    )
     totals = [
         (point.as_at, next(row for row in point.rows if row.group is None)) for point in points
     ]
     columns = [
-        column
-        for column in report_formats.COLUMNS
-        if column.name
-        in (
+        report_formats.COLUMN_BY_NAME[name]
+        for name in (
             "goals",
             "reassessed",
             "improved_performance_pct",
@@ -106,16 +125,7 @@ def export(kind: str):
     form, report = report_from_request(area)
     if report is None:
         abort(400)
-    audit.record_now(
-        "report_exported",
-        area_id=area.id,
-        detail={
-            "format": kind,
-            "as_at": report.as_at.isoformat(),
-            "by": report.by,
-            "filters": report.filters.applied(),
-        },
-    )
+    audit_report("report_exported", area, report, format=kind)
     name = f"outcomes-{area.code}-{report.as_at.isoformat()}"
     if kind == "csv":
         response = make_response(dashboard.export_csv(area, report))
