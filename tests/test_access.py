@@ -126,6 +126,9 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "public.outcomes_csv": ("GET", everyone(404)),
     "public.outcomes_json": ("GET", everyone(404)),
     "public.outcomes_metadata": ("GET", everyone(404)),
+    # Not configured in the access tests: single sign-on does not exist.
+    "auth.single_sign_on": ("GET", everyone(404)),
+    "auth.single_sign_on_callback": ("GET", everyone(404)),
 }
 
 

@@ -4,6 +4,7 @@ import time
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,6 +16,7 @@ from flask_login import current_user, login_user, logout_user
 
 from goaltracker import audit, mail, policy
 from goaltracker.accounts import AccountError, invitations, passwords, sessions, throttle
+from goaltracker.accounts import single_sign_on as single_sign_on_module
 from goaltracker.accounts import two_factor as second_factor
 from goaltracker.auth.forms import (
     CodeForm,
@@ -47,15 +49,22 @@ def complete_sign_in(user: User, next_url: str, method: str = "password"):
     return redirect(next_url)
 
 
-def begin_sign_in(user: User, next_url: str, *, code_needed: bool | None = None):
+def begin_sign_in(
+    user: User, next_url: str, *, code_needed: bool | None = None, method: str = "password"
+):
     """Ask for the second factor when the account needs one, otherwise sign in."""
     if code_needed is None:
         code_needed = second_factor.required(user, current_app.config["TWO_FACTOR_ROLES"])
     if not code_needed:
-        return complete_sign_in(user, next_url)
+        return complete_sign_in(user, next_url, method)
     session.clear()
     session.permanent = True
-    session["pending"] = {"user_id": user.id, "at": time.time(), "next": next_url}
+    session["pending"] = {
+        "user_id": user.id,
+        "at": time.time(),
+        "next": next_url,
+        "method": method,
+    }
     if user.totp_secret:
         return redirect(url_for("auth.two_factor"))
     return redirect(url_for("auth.two_factor_setup"))
@@ -152,6 +161,49 @@ def two_factor_setup():
         form.code.errors.append("The code is not right. Check the key, then enter a new code")
     uri = second_factor.uri(user, secret, current_app.config["SERVICE_NAME"])
     return render_template("auth/two_factor_setup.html", form=form, secret=secret, uri=uri)
+
+
+@blueprint.route("/sign-in/organisation")
+@limiter.limit(sign_in_limit)
+def single_sign_on():
+    """Send a member of staff to their organisation's sign-in page."""
+    if not single_sign_on_module.configured():
+        abort(404)
+    session["single_sign_on_next"] = safe_next_url("")
+    try:
+        return single_sign_on_module.start(url_for("auth.single_sign_on_callback", _external=True))
+    except single_sign_on_module.SingleSignOnError as error:
+        flash(str(error), "info")
+        return redirect(url_for("auth.sign_in"))
+
+
+@blueprint.route("/sign-in/organisation/callback")
+@limiter.limit(sign_in_limit)
+def single_sign_on_callback():
+    """Finish signing in a member of staff whom their organisation's provider vouched for."""
+    if not single_sign_on_module.configured():
+        abort(404)
+    next_url = session.pop("single_sign_on_next", "")
+    try:
+        signed_in = single_sign_on_module.finish()
+    except single_sign_on_module.SingleSignOnError as error:
+        db.session.commit()
+        flash(str(error), "info")
+        return redirect(url_for("auth.sign_in"))
+    db.session.commit()
+    user = signed_in.user
+    # The provider's own second factor counts; otherwise the account's rules apply as ever.
+    code_needed = (
+        False
+        if signed_in.provider_checked_second_factor
+        else second_factor.required(user, current_app.config["TWO_FACTOR_ROLES"])
+    )
+    return begin_sign_in(
+        user,
+        next_url or url_for(policy.home_endpoint(user)),
+        code_needed=code_needed,
+        method="single_sign_on",
+    )
 
 
 @blueprint.route("/sign-out", methods=["POST"])

@@ -226,3 +226,54 @@ def test_administrator_imports_with_a_preview(browser, live_server, tmp_path):
     press_button(page, "Import the file")
     assert "Import finished" in page.content()
     context.close()
+
+
+def test_administrator_invites_staff_and_offboards_a_leaver(browser, live_server):
+    """Alex invites Jo to Northfield School, deactivates Ola, and moves Ola's caseload."""
+    base = live_server
+    alex_context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    ola_context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page, ola = alex_context.new_page(), ola_context.new_page()
+    sign_in(ola, base, "ola@demo.example")
+    assert ola.url.endswith("/practitioner/")
+    sign_in(page, base, "alex@demo.example")
+
+    visit(page, f"{base}/admin/staff/")
+    screenshot(page, "15-staff")
+    press_button(page, "Invite a member of staff")
+    check_accessibility(page)
+    type_into(page, "#name", "Jo Okafor")
+    type_into(page, "#email", "jo.okafor@northfield.example")
+    choose_radio(page, "role", "practitioner")
+    tab_to(page, "#organisation_id")
+    page.keyboard.type("Northfield")
+    press_button(page, "Send invitation")
+    assert "Invitation sent" in page.content()
+    assert page.input_value("#invitation-link").startswith(base + "/invitation/")
+    check_accessibility(page)
+
+    visit(page, f"{base}/admin/staff/")
+    (manage,) = page.eval_on_selector_all(
+        "a",
+        "links => links.filter(link => link.textContent.trim() === 'Manage Ola (demo)')"
+        ".map(link => link.getAttribute('href'))",
+    )
+    visit(page, f"{base}{manage}")
+    press_button(page, "Deactivate account")
+    check_accessibility(page)
+    type_into(page, "#reason", "Left the Sunrise Youth Project on 30 November")
+    press_button(page, "Deactivate account")
+    assert "/caseload" in page.url
+    check_accessibility(page)
+    screenshot(page, "16-move-caseload")
+    # Ola's session ended at once.
+    ola.goto(f"{base}/practitioner/")
+    assert "/sign-in" in ola.url
+    tab_to(page, "#key_worker_id")
+    page.keyboard.type("Sky")
+    press_button(page, "Move the children")
+    assert "moved to Sky" in page.content()
+    assert "Key worker for no children" in page.content()
+    check_accessibility(page)
+    alex_context.close()
+    ola_context.close()
