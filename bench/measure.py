@@ -53,21 +53,22 @@ def report_cases(date_name: str) -> tuple[tuple[str, str | None, dict | None], .
     return REPORT_CASES
 
 
-def _report_runner(app, area_id: int, as_at: date, by, filters):
+def _report_runner(app, area_id: int, as_at: date, by, filters, *, exact: bool = False):
     """Return a function that computes one report, and one that ends its transaction."""
     from goaltracker import aggregation
     from goaltracker.extensions import db
     from goaltracker.models import Area
 
     state = {}
+    compute = aggregation.exact_outcomes_report if exact else aggregation.outcomes_report
 
     def load() -> None:
         """Load the area afresh, as a request would, outside the timing."""
         state["area"] = db.session.get(Area, area_id)
 
     def run() -> None:
-        """Compute the suppressed report."""
-        aggregation.outcomes_report(db.session, state["area"], as_at, by=by, filters=filters)
+        """Compute the protected report (or the exact one, to show what protection costs)."""
+        compute(db.session, state["area"], as_at, by=by, filters=filters)
 
     def finish() -> None:
         """End the transaction, as the end of a request does."""
@@ -109,9 +110,20 @@ def time_reports(app, area_id: int, today: date, *, repetitions: int, budget: fl
                     run, repetitions=repetitions, budget_seconds=budget, before=load, after=finish
                 )
             log(f"  report {date_name}, {case_name}: p50 {summary['p50_ms']:.1f} ms")
-            timings.append(
-                {"as_at": date_name, "date": as_at.isoformat(), "case": case_name, **summary}
-            )
+            timing = {"as_at": date_name, "date": as_at.isoformat(), "case": case_name, **summary}
+            if date_name != OTHER_DAY:
+                # The same report unprotected, in the same run: what protection adds.
+                with app.app_context():
+                    load, run, finish = _report_runner(app, area_id, as_at, by, filters, exact=True)
+                    exact = repeat(
+                        run,
+                        repetitions=repetitions,
+                        budget_seconds=budget,
+                        before=load,
+                        after=finish,
+                    )
+                timing["exact_p50_ms"] = exact["p50_ms"]
+            timings.append(timing)
     return timings
 
 

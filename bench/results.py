@@ -168,7 +168,7 @@ def markdown(results: dict) -> str:
         ]
     if found["ours_over_duckdb"]:
         lines += [
-            "Our report (p50, through `aggregation.outcomes_report`, suppression included) over "
+            "Our report (p50, through `aggregation.outcomes_report`, protection included) over "
             "DuckDB's query of the same report on the same rows (p50, in memory, load excluded).",
             "",
             *_table(
@@ -184,6 +184,35 @@ def markdown(results: dict) -> str:
                         _ratio(r["ratio_p50"]),
                     ]
                     for r in found["ours_over_duckdb"]
+                ],
+            ),
+            "",
+        ]
+    protection = [
+        (run, timing)
+        for run in results.get("runs", [])
+        for timing in (run.get("measure") or {}).get("reports", [])
+        if timing.get("exact_p50_ms")
+    ]
+    if protection:
+        lines += [
+            "What protecting the figures costs: the protected report (p50, as the dashboard "
+            "calls it) over the exact report (p50, `outcomes-report --exact`) on the same rows, "
+            "in the same run.",
+            "",
+            *_table(
+                ["tier", "database", "as at", "report", "protected ms", "exact ms", "ratio"],
+                [
+                    [
+                        run["tier"],
+                        run["database"],
+                        timing["as_at"],
+                        timing["case"],
+                        _number(timing["p50_ms"]),
+                        _number(timing["exact_p50_ms"]),
+                        _ratio(timing["p50_ms"] / timing["exact_p50_ms"]),
+                    ]
+                    for run, timing in protection
                 ],
             ),
             "",
@@ -239,7 +268,7 @@ def markdown(results: dict) -> str:
         "",
         "## Outcomes report",
         "",
-        "`aggregation.outcomes_report` as the dashboard calls it (suppression included), in "
+        "`aggregation.outcomes_report` as the dashboard calls it (protection included), in "
         'milliseconds: p50 / p95 (repetitions), after one warm-up call. "today" is the run\'s '
         'date, "quarter end" the end of the last complete financial quarter, "other day" 45 '
         "days ago (neither today nor a quarter end).",
@@ -301,7 +330,7 @@ def markdown(results: dict) -> str:
         "The same report (ALL and every outcome; every column of domain.md §4) written "
         "independently in DuckDB SQL over the same rows, exported to CSV and loaded into an "
         "in-memory DuckDB (DuckDB's SQLite and PostgreSQL scanners cannot be downloaded here). "
-        "Its numbers are compared with ours unsuppressed (threshold 1 for the comparison only).",
+        "Its numbers are compared with our exact report (`outcomes-report --exact`).",
         "",
         *_table(
             [

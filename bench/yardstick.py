@@ -17,8 +17,8 @@ import duckdb
 import psycopg
 
 from bench.common import log, repeat
+from goaltracker.disclosure import COLUMNS as REPORT_COLUMNS
 from goaltracker.models import AGGREGATE_SUMS
-from goaltracker.suppression import COLUMNS as REPORT_COLUMNS
 
 # The columns the report needs, with their DuckDB types.
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
@@ -143,7 +143,8 @@ FROM units
 GROUP BY outcome
 """
 # The names only come from the application; DuckDB's SQL above is written independently.
-SUMS = AGGREGATE_SUMS
+# The record keys' sum is only for protecting figures: DuckDB computes the true report.
+SUMS = tuple(name for name in AGGREGATE_SUMS if name != "record_keys")
 COMPARED_COLUMNS = REPORT_COLUMNS
 # (name, filters) of the variants DuckDB computes, as at each date (the other day: the first).
 CASES: tuple[tuple[str, dict | None], ...] = (
@@ -262,16 +263,12 @@ def duckdb_report(
 def our_unsuppressed_report(
     session, area_id: int, as_at: date, filters: dict | None
 ) -> dict[str, dict]:
-    """Return our report with nothing suppressed (threshold 1 for this call only), by outcome."""
+    """Return our exact report (as `outcomes-report --exact` prints it), by outcome."""
     from goaltracker import aggregation
     from goaltracker.models import Area
 
     area = session.get(Area, area_id)
-    # Not flushed and rolled back at once: the area's threshold never changes in the database.
-    with session.no_autoflush:
-        area.suppression_threshold = 1
-        report = aggregation.outcomes_report(session, area, as_at, filters=filters)
-    session.rollback()
+    report = aggregation.exact_outcomes_report(session, area, as_at, filters=filters)
     return {
         row.outcome: {column: row.value(column) for column in COMPARED_COLUMNS}
         for row in report.rows
