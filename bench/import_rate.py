@@ -150,3 +150,75 @@ def measure_import(database: str, data_directory: Path, rows: int) -> dict:
     if database == "postgresql":
         _reset_import_schema(drop_only=True)
     return result
+
+
+UPLOAD_BYTES = 50 * 1024 * 1024
+WIDE_COLUMNS = 100_000
+
+
+def _write_file_of_size(path: Path, target_bytes: int, today: date) -> dict:
+    """Write a valid import file just under `target_bytes`: synthetic lines, repeated children."""
+    # About 172 bytes a line: generate enough lines, then stop at the size.
+    rows = target_bytes // 150
+    info = write_import_file(path, rows, today)
+    if path.stat().st_size > target_bytes:
+        # Cut back to the end of the last whole line under the size.
+        with open(path, "rb+") as file:
+            content = file.read(target_bytes)
+            file.truncate(content.rfind(b"\n") + 1)
+    return {**info, "bytes": path.stat().st_size}
+
+
+def write_upload_files(data_directory: Path) -> dict:
+    """Write the upload check's files (in the orchestrator, so their making is not measured)."""
+    large = data_directory / "upload-large.csv"
+    info = _write_file_of_size(large, UPLOAD_BYTES, date.today())
+    wide = data_directory / "upload-wide.csv"
+    wide.write_text(",".join(f"column{n}" for n in range(WIDE_COLUMNS)) + "\n" + "x\n")
+    return info
+
+
+def measure_upload(data_directory: Path) -> dict:
+    """Time the import page's check of a 50 MB file and of a header of 100,000 columns, with
+    the process's peak memory: the upload is saved as it arrives, then read line by line."""
+    from flask_migrate import upgrade
+
+    from goaltracker import areas, importing, synthetic, uploads
+    from goaltracker.extensions import db
+
+    results = {}
+    app = fresh_import_app("sqlite", data_directory)
+    with app.app_context():
+        upgrade()
+        area = areas.create_area(IMPORT_AREA, "Import Borough")
+        for code, title, description in synthetic.OUTCOMES:
+            areas.add_outcome(area, code, title, description)
+        db.session.commit()
+        large = data_directory / "upload-large.csv"
+        wide = data_directory / "upload-wide.csv"
+        for name, source in (("50 MB file", large), ("100,000 columns", wide)):
+            target = data_directory / "upload-saved.csv"
+            rss_before = max_rss_mb()
+            started = time.perf_counter()
+            with open(source, "rb") as stream:
+                saved = uploads.save(stream, target, importing.MAX_FILE_BYTES)
+            summary = importing.validate(db.session, area, target) if saved else None
+            seconds = time.perf_counter() - started
+            db.session.rollback()
+            results[name] = {
+                "bytes": source.stat().st_size,
+                "seconds": seconds,
+                "errors": len(summary.errors) if summary else None,
+                "max_rss_mb": max_rss_mb(),
+                "rss_before_mb": rss_before,
+            }
+            peak = results[name]["max_rss_mb"]
+            log(f"  upload check, {name}: {seconds:.1f} s, peak RSS {peak:.0f} MB")
+            target.unlink(missing_ok=True)
+        with open(large, "rb") as file:
+            results["large_file_lines"] = sum(1 for _ in file) - 1
+        large.unlink(missing_ok=True)
+        wide.unlink(missing_ok=True)
+        db.session.remove()
+        db.engine.dispose()
+    return results

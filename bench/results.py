@@ -366,6 +366,31 @@ def markdown(results: dict) -> str:
     if mismatches:
         lines += ["Cells where DuckDB and ours disagree:", ""]
         lines += [f"- {mismatch}" for mismatch in mismatches[:50]] + [""]
+    upload = results.get("upload")
+    if upload:
+        lines += [
+            "## Uploads",
+            "",
+            "The import page's handling of an upload: saved to a private file a megabyte at a "
+            "time, then checked line by line (`uploads.save`, then `importing.validate`), in a "
+            "process of its own so that its peak memory (max RSS) is the check's.",
+            "",
+            *_table(
+                ["file", "bytes", "seconds", "errors found", "max RSS MB"],
+                [
+                    [
+                        name,
+                        _number(upload[name]["bytes"]),
+                        _number(upload[name]["seconds"], 2),
+                        _number(upload[name]["errors"]),
+                        _number(upload[name]["max_rss_mb"]),
+                    ]
+                    for name in ("50 MB file", "100,000 columns")
+                    if name in upload
+                ],
+            ),
+            "",
+        ]
     imports = results.get("imports", [])
     if imports:
         lines += [

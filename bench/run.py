@@ -170,6 +170,16 @@ def main(argv: list[str] | None = None) -> int:
         except (subprocess.SubprocessError, OSError, ValueError) as error:
             found["errors"].append(f"import into {database}: {error}")
         save(found, arguments.output)
+    if SQLITE in arguments.databases:
+        log("upload check of a 50 MB file and of 100,000 columns")
+        try:
+            from bench.import_rate import write_upload_files
+
+            file_info = write_upload_files(data_directory)
+            found["upload"] = run_step("upload", data_directory) | {"file": file_info}
+        except (subprocess.SubprocessError, OSError, ValueError) as error:
+            found["errors"].append(f"upload check: {error}")
+        save(found, arguments.output)
     found["load_test"] = load_test(arguments, data_directory)
     found["finished_at"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     text = save(found, arguments.output)

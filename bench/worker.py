@@ -13,7 +13,9 @@ from bench.common import TIERS, database_url, write_result
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     """Read the step and its options."""
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
-    parser.add_argument("step", choices=["build", "measure", "yardstick", "import", "load-setup"])
+    parser.add_argument(
+        "step", choices=["build", "measure", "yardstick", "import", "upload", "load-setup"]
+    )
     parser.add_argument("--tier", choices=sorted(TIERS), default="S")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -55,6 +57,10 @@ def main(argv: list[str] | None = None) -> None:
             repetitions=arguments.repetitions,
             budget=arguments.budget,
         )
+    elif arguments.step == "upload":
+        from bench.import_rate import measure_upload
+
+        result = measure_upload(data_directory)
     elif arguments.step == "import":
         from bench.import_rate import measure_import
 

@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from goaltracker import config as config_module
-from goaltracker import templating
+from goaltracker import files, templating
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_environment = templating.PageEnvironment
     configure(app, test_config)
     register_proxies(app)
+    register_url_converters(app)
     register_extensions(app)
     register_templating(app)
     register_blueprints(app)
@@ -34,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def configure(app: Flask, test_config: dict | None) -> None:
     """Load safe defaults, then instance/config.py, then the test's overrides."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    files.private_folder(Path(app.instance_path))
     app.config.from_mapping(config_module.defaults(app.instance_path))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -43,6 +44,19 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create (or tighten) a SQLite database file so that only its owner can read it."""
+    from goaltracker.backup import BackupError, sqlite_path
+
+    try:
+        path = sqlite_path(url)
+    except BackupError:
+        return  # not a SQLite file: PostgreSQL keeps its own files private
+    if path.parent.is_dir():
+        files.private_file(path)
 
 
 def register_proxies(app: Flask) -> None:
@@ -57,6 +71,13 @@ def register_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
+
+
+def register_url_converters(app: Flask) -> None:
+    """Make every whole number in a URL an id the database can hold: larger ones are not found."""
+    from goaltracker.forms import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_extensions(app: Flask) -> None:
@@ -81,8 +102,11 @@ def register_extensions(app: Flask) -> None:
 
     # A request is signed in only while its server-side session record is open.
     login_manager.user_loader(sessions.load_user)
-    # Load the user before the view runs, so the session's bookkeeping never commits mid-view.
+    login_manager.unauthorized_handler(sessions.send_to_sign_in)
+    # Load the user before the view runs, so the session's bookkeeping never commits mid-view;
+    # then put back any form that was sent to this page after the session timed out.
     app.before_request(sessions.load_early)
+    app.before_request(sessions.restore_form)
 
 
 def register_templating(app: Flask) -> None:

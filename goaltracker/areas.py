@@ -9,7 +9,7 @@ from goaltracker import aggregates, audit, disclosure
 from goaltracker.extensions import db
 from goaltracker.models import Area, Organisation, StrategicOutcome, utcnow
 
-CODE_PATTERN = re.compile(r"^[A-Z0-9_]{1,32}$")
+CODE_PATTERN = re.compile(r"[A-Z0-9_]{1,32}")  # whole codes only: fullmatch, no trailing newline
 
 
 class AreaError(ValueError):
@@ -31,7 +31,7 @@ def create_area(
     important_change: float = 2.0,
 ) -> Area:
     """Create an area with its settings; codes are upper-case letters, digits and underscores."""
-    if not CODE_PATTERN.match(code):
+    if not CODE_PATTERN.fullmatch(code):
         raise AreaError("Area code must be 1 to 32 of A-Z, 0-9 and _")
     if area_by_code(code) is not None:
         raise AreaError(f"An area with code {code} already exists")
@@ -88,7 +88,7 @@ def check_threshold(threshold: int) -> None:
 
 def add_outcome(area: Area, code: str, title: str, description: str = "") -> StrategicOutcome:
     """Add a strategic outcome at the end of the area's framework."""
-    if not CODE_PATTERN.match(code):
+    if not CODE_PATTERN.fullmatch(code):
         raise AreaError("Outcome code must be 1 to 32 of A-Z, 0-9 and _")
     exists = db.session.scalar(
         select(StrategicOutcome.id).where(

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from goaltracker import files
+
 
 class BackupError(RuntimeError):
     """A backup or restore that cannot be done; the message says why."""
@@ -44,6 +46,7 @@ def backup(database_url: str, target: Path | None = None) -> Path:
     target = target or default_backup_path(database)
     if target.exists():
         raise BackupError(f"{target} exists already: choose another file")
+    files.private_file(target)
     _copy(database, target)
     return target
 

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
-from goaltracker import aggregation, report_formats, vocabulary
+from goaltracker import aggregation, report_formats, text, vocabulary
 from goaltracker.extensions import db
 from goaltracker.models import Area, Organisation
+from goaltracker.templating import format_date
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def group_label(by: str | None, group: str | None) -> str:
 def describe_filters(area: Area, report: aggregation.Report) -> list[tuple[str, str]]:
     """Return the report's choices in words, for the page and the exports."""
     applied = report.filters.applied()
-    lines = [("Area", area.name), ("Report date", report.as_at.isoformat())]
+    lines = [("Area", area.name), ("Report date", format_date(report.as_at))]
     names = {
         "organisation": lambda value: db.session.get(Organisation, value).name,
         "age_band": lambda value: vocabulary.label(vocabulary.AGE_BAND_LABELS, value),
@@ -97,22 +99,33 @@ def describe_filters(area: Area, report: aggregation.Report) -> list[tuple[str, 
 
 def export_csv(area: Area, report: aggregation.Report) -> str:
     """Return the report as CSV with its date, filters and threshold written above the table."""
-    header = "".join(
-        f"{report_formats.neutralise_formula(key)},{report_formats.neutralise_formula(value)}\n"
-        for key, value in describe_filters(area, report)
+    return report_formats.csv_text(
+        [
+            *([key, value] for key, value in describe_filters(area, report)),
+            None,
+            *report_formats.report_table(report),
+        ],
+        byte_order_mark=True,
     )
-    return header + "\n" + report_formats.report_to_csv(report)
 
 
 def export_xlsx(area: Area, report: aggregation.Report) -> bytes:
-    """Return the report as a spreadsheet: the table, then what it shows and what columns mean."""
+    """Return the report as a spreadsheet: a title, the table (its header frozen, columns wide
+    enough, numbers formatted), then a sheet of what it shows and what the columns mean."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Outcomes report"
     titles = outcome_titles(area)
+    sheet.append(
+        [text.spreadsheet_cell(f"Outcomes for {area.name}, as at {format_date(report.as_at)}")]
+    )
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([text.spreadsheet_cell("See the About sheet for what each column means.")])
+    header_row = 3
     sheet.append(["Outcome", "Group", *(column.label for column in report_formats.COLUMNS)])
-    for header in sheet[1]:
+    for header in sheet[header_row]:
         header.font = Font(bold=True)
+        header.alignment = Alignment(wrap_text=True, vertical="top")
     for row in report.rows:
         values = []
         for column in report_formats.COLUMNS:
@@ -121,23 +134,30 @@ def export_xlsx(area: Area, report: aggregation.Report) -> bytes:
             else:
                 value = row.value(column.name)
                 values.append(None if value is None else column.data(value))
-        outcome = titles.get(row.outcome, row.outcome)
         sheet.append(
             [
-                report_formats.neutralise_formula(outcome),
-                report_formats.neutralise_formula(row.group or ""),
+                text.spreadsheet_cell(titles.get(row.outcome, row.outcome)),
+                text.spreadsheet_cell(group_label(report.by, row.group)),
                 *values,
             ]
         )
+    for position, column in enumerate(report_formats.COLUMNS, start=3):
+        number_format = "0" if column.is_count or column.is_percentage else "0.0"
+        for (item,) in sheet.iter_rows(min_row=header_row + 1, min_col=position, max_col=position):
+            item.number_format = number_format
+        sheet.column_dimensions[get_column_letter(position)].width = 16
+    sheet.column_dimensions["A"].width = 32
+    sheet.column_dimensions["B"].width = 22
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)
     about = workbook.create_sheet("About")
     for key, value in describe_filters(area, report):
-        about.append(
-            [report_formats.neutralise_formula(key), report_formats.neutralise_formula(value)]
-        )
+        about.append([text.spreadsheet_cell(key), text.spreadsheet_cell(value)])
     about.append([])
     about.append(["Note", report_formats.SUPPRESSION_NOTE])
     for column in report_formats.COLUMNS:
         about.append([column.label, column.description])
+    about.column_dimensions["A"].width = 40
+    about.column_dimensions["B"].width = 100
     # Every cell written as text is a string, never a formula, whatever it starts with.
     for worksheet in (sheet, about):
         for cells in worksheet.iter_rows():

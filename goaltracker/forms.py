@@ -1,10 +1,14 @@
 """Form pieces shared by every part of the service: GOV.UK-styled fields and safe redirects."""
 
 import datetime
+import decimal
+import re
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import g, request
+from flask_wtf import FlaskForm
 from flask_wtf import file as flask_wtf_file
+from flask_wtf.form import _Auto
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -17,9 +21,31 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from werkzeug.routing import IntegerConverter
 from wtforms import fields
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
+
+from goaltracker import text
+
+
+class Form(FlaskForm):
+    """Every form of the service: a FlaskForm that can be filled with what was typed before.
+
+    When someone's session ended while they were filling in a form, what they sent is kept for
+    them (see `saved_forms`) and, once they have signed in again, the same page's form is shown
+    filled with it rather than empty.
+    """
+
+    class Meta(FlaskForm.Meta):
+        """Read a restored submission when there is one for this page."""
+
+        def wrap_formdata(self, form, formdata):
+            """Use the restored submission on the page it was saved from, once."""
+            restored = g.get("restored_form")
+            if restored is not None and formdata is _Auto and request.method == "GET":
+                return restored
+            return super().wrap_formdata(form, formdata)
 
 
 def choice_list(pairs) -> list[SelectChoice]:
@@ -31,7 +57,12 @@ def choice_list(pairs) -> list[SelectChoice]:
 
 
 class ChoicesMixin:
-    """Accept choices as (value, label) pairs, as the rest of the code writes them."""
+    """Accept choices as (value, label) pairs, and read what was sent stripped of spaces.
+
+    Stripping first means a value of only spaces is "nothing chosen", and a code with spaces
+    around it is that code: both are then checked against the choices like any other value, so
+    nothing that is not one of the choices ever reaches the code that uses it.
+    """
 
     def __init__(self, *args, choices=None, **kwargs):
         """Convert the choices once, when the field is made."""
@@ -39,14 +70,35 @@ class ChoicesMixin:
             choices = choice_list(choices)
         super().__init__(*args, choices=choices, **kwargs)
 
+    def process_formdata(self, valuelist):
+        """Strip each value sent before it is read and checked."""
+        super().process_formdata([str(value).strip() for value in valuelist])
 
-class StringField(fields.StringField):
+    def chosen(self) -> str | None:
+        """Return the value when it is one of the choices (and not empty), otherwise None."""
+        allowed = {str(choice.value) for choice in self.choices or []}
+        value = self.data if isinstance(self.data, str) else None
+        return value if value and value in allowed else None
+
+
+class PlainTextMixin:
+    """Refuse control characters in typed text, with a message on the field (see `text`)."""
+
+    def pre_validate(self, form):
+        """Stop at the first check when the text has a control character no person types."""
+        super().pre_validate(form)
+        found = text.problem(self.data) if isinstance(self.data, str) else None
+        if found:
+            raise StopValidation(found)
+
+
+class StringField(PlainTextMixin, fields.StringField):
     """A text input in the GOV.UK style."""
 
     widget = GovTextInput()
 
 
-class EmailField(fields.EmailField):
+class EmailField(PlainTextMixin, fields.EmailField):
     """An email input in the GOV.UK style."""
 
     widget = GovTextInput()
@@ -64,13 +116,13 @@ class PasswordField(fields.PasswordField):
     widget = GovPasswordInput()
 
 
-class TextAreaField(fields.TextAreaField):
+class TextAreaField(PlainTextMixin, fields.TextAreaField):
     """A textarea in the GOV.UK style."""
 
     widget = GovTextArea()
 
 
-class CharacterCountField(fields.TextAreaField):
+class CharacterCountField(PlainTextMixin, fields.TextAreaField):
     """A textarea that says how many characters are left."""
 
     widget = GovCharacterCount()
@@ -101,16 +153,48 @@ class CheckboxesField(ChoicesMixin, fields.SelectMultipleField):
                 raise ValidationError("Choose from the options shown")
 
 
+WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,9}$")
+DECIMAL_NUMBER = re.compile(r"^[+-]?[0-9]{1,6}(\.[0-9]{1,6})?$")
+
+
 class IntegerField(fields.IntegerField):
-    """A whole-number input in the GOV.UK style."""
+    """A whole-number input in the GOV.UK style: plain digits only, never an overflow."""
 
     widget = GovTextInput()
+
+    def process_formdata(self, valuelist):
+        """Read up to nine plain digits; anything else is an error on the form."""
+        if not valuelist:
+            return
+        self.raw_data = [str(valuelist[0])[:100]]
+        text = str(valuelist[0]).strip()
+        if not text:
+            self.data = None
+            return
+        if not WHOLE_NUMBER.match(text):
+            self.data = None
+            raise ValueError("Enter a whole number, like 5")
+        self.data = int(text)
 
 
 class DecimalField(fields.DecimalField):
-    """A number input in the GOV.UK style."""
+    """A number input in the GOV.UK style: plain digits and a point, never NaN or infinity."""
 
     widget = GovTextInput()
+
+    def process_formdata(self, valuelist):
+        """Read a plain decimal number; anything else is an error on the form."""
+        if not valuelist:
+            return
+        self.raw_data = [str(valuelist[0])[:100]]
+        text = str(valuelist[0]).strip()
+        if not text:
+            self.data = None
+            return
+        if not DECIMAL_NUMBER.match(text):
+            self.data = None
+            raise ValueError("Enter a number, like 2 or 1.5")
+        self.data = decimal.Decimal(text)
 
 
 class FileField(flask_wtf_file.FileField):
@@ -161,6 +245,40 @@ class DateField(fields.DateField):
         if year < 1900:
             self.data = None
             raise ValueError("Enter a real date, like 27 3 2026")
+
+
+# Ids are 32-bit integers in PostgreSQL (and pages are counted in the tens of thousands at most):
+# a larger number in a URL or query string is not found rather than an overflow in the database.
+LARGEST_ID = 2**31 - 1
+LARGEST_PAGE = 10_000
+
+
+class IdConverter(IntegerConverter):
+    """A URL's whole number, from 1 to the largest id a table can hold; anything else is 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        """Bound the number, whatever the rule says."""
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def whole_number_argument(name: str, default: int | None = None, *, largest: int = LARGEST_ID):
+    """Return a query-string whole number from 1 to `largest`, or the default when it is not one.
+
+    One way to read every id and page number of a query string: junk, signs, spaces, full-width
+    digits and numbers too big for the database all give the default, never an error.
+    """
+    text = request.args.get(name, "")
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(largest)):
+        return default
+    number = int(text)
+    return number if 1 <= number <= largest else default
+
+
+def page_number() -> int:
+    """Return the page asked for in the query string: 1 unless it is a whole number in range."""
+    return whole_number_argument("page", 1, largest=LARGEST_PAGE)
 
 
 def safe_next_url(default: str) -> str:

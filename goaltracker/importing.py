@@ -9,7 +9,9 @@ import csv
 import io
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
@@ -18,6 +20,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from goaltracker import aggregates, audit
+from goaltracker import text as text_rules
 from goaltracker.models import (
     Area,
     Child,
@@ -40,6 +43,8 @@ from goaltracker.vocabulary import (
 )
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# No file of goals and ratings needs more; a file of thousands of columns is a wrong file.
+MAX_COLUMNS = 200
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "child_ref",
     "date_of_birth",
@@ -161,11 +166,15 @@ class _Plan:
     revisions: list[dict] = field(default_factory=list)
     outcome_links: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
     relinked_goal_ids: list[int] = field(default_factory=list)
-    new_ratings: list[dict] = field(default_factory=list)
+    # (goal key, rater, assessed on, performance, satisfaction): tuples, as there can be many.
+    new_ratings: list[tuple] = field(default_factory=list)
     corrected_ratings: list[dict] = field(default_factory=list)
     # Ids of the children and goals the area already holds, by their references in the file.
     child_ids: dict[str, int] = field(default_factory=dict)
     goal_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    # A check that only counts (the import page's preview) keeps no rows of new goals and
+    # ratings: a large file has hundreds of thousands.
+    rows: bool = True
 
 
 def _show(text: str) -> str:
@@ -184,49 +193,83 @@ def _chunks(items: list, size: int = _CHUNK_SIZE) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def _read_text(source: Any, max_bytes: int) -> tuple[str | None, ImportProblem | None]:
-    """Return the file's text, or the problem that stops it being read: size or encoding."""
+def _too_big(max_bytes: int) -> ImportProblem:
+    """Return the problem of a file over the size limit."""
     megabyte = 1024 * 1024
     limit = f"{max_bytes // megabyte} MB" if max_bytes % megabyte == 0 else f"{max_bytes} bytes"
-    too_big = ImportProblem(
+    return ImportProblem(
         None,
         None,
         f"The file is larger than {limit}, the most one import takes; split it into smaller files.",
     )
+
+
+NOT_UTF8 = (
+    "The file is not UTF-8 text: this line has a character in another encoding. "
+    'Save the file as "CSV UTF-8 (comma delimited)" and import it again.'
+)
+
+
+class _NotUtf8(Exception):
+    """A line of the file that is not UTF-8 text."""
+
+    def __init__(self, line: int):
+        """Remember the line."""
+        super().__init__(line)
+        self.line = line
+
+
+def _decoded_lines(binary: IO[bytes]) -> Iterator[str]:
+    """Yield the file's lines as text, one at a time; a line that is not UTF-8 stops it.
+
+    The byte order mark that spreadsheet programs add at the start is dropped.
+    """
+    for number, raw in enumerate(binary, start=1):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _NotUtf8(number) from error
+
+
+@contextmanager
+def _open_text(source: Any, max_bytes: int) -> Iterator[Iterator[str] | ImportProblem]:
+    """Open the file to read line by line (never all at once), or give its problem.
+
+    A path is read from disk as it is parsed, so a large file never sits in memory whole; bytes
+    and text already in memory are read from there.
+    """
     if isinstance(source, str):
-        data: bytes | str = source
-    elif isinstance(source, bytes | bytearray):
-        data = bytes(source)
-    elif isinstance(source, os.PathLike):
+        yield iter(io.StringIO(source.removeprefix("\ufeff"), newline=""))
+        return
+    if isinstance(source, os.PathLike):
         if os.path.getsize(source) > max_bytes:
-            return None, too_big
+            yield _too_big(max_bytes)
+            return
         with open(source, "rb") as file:
-            data = file.read()
+            yield _decoded_lines(file)
+        return
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
     elif hasattr(source, "read"):
-        stream: IO = source
-        data = stream.read(max_bytes + 1)
+        data = source.read(max_bytes + 1)
     else:
         raise TypeError("import a path, a file, bytes or text")
-    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
-    if size > max_bytes:
-        return None, too_big
-    if isinstance(data, bytes):
-        try:
-            # utf-8-sig drops the byte order mark that spreadsheet programs add.
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            return None, ImportProblem(
-                line,
-                None,
-                "The file is not UTF-8 text: this line has a character in another encoding. "
-                'Save the file as "CSV UTF-8 (comma delimited)" and import it again.',
-            )
-    else:
-        text = data.removeprefix("\ufeff")
-    if not text.strip():
-        return None, ImportProblem(None, None, "The file is empty.")
-    return text, None
+    if isinstance(data, str):  # a text file
+        data = data.encode("utf-8")
+    if len(data) > max_bytes:
+        yield _too_big(max_bytes)
+        return
+    yield _decoded_lines(io.BytesIO(data))
+
+
+_INTERNED: dict[frozenset, frozenset] = {}
+
+
+def _interned(codes: frozenset) -> frozenset:
+    """Return one shared set for equal sets of codes: files repeat the same few many times."""
+    return _INTERNED.setdefault(codes, codes)
 
 
 def _text_checker(column: str, max_length: int) -> Callable[[str], str]:
@@ -248,11 +291,14 @@ def _text_checker(column: str, max_length: int) -> Callable[[str], str]:
 def _choice_checker(column: str, allowed: Iterable[str], normalise=str.lower):
     """Return a check for a cell that must be one of a list of codes."""
     allowed = tuple(allowed)
+    # The code returned is always the allowed one itself, never a copy made from the line, so
+    # the many lines of a large file share one string per code.
+    canonical = {code: code for code in allowed}
 
     def check(text: str) -> str:
         """Return the code, or raise _Invalid naming the codes allowed."""
-        code = normalise(text)
-        if code not in allowed:
+        code = canonical.get(normalise(text))
+        if code is None:
             found = f"not {_show(text)}" if text else "but it is empty"
             raise _Invalid(f"{column} must be one of {', '.join(allowed)}, {found}")
         return code
@@ -308,7 +354,9 @@ def _outcomes_checker(outcome_ids: dict[str, int]):
 
     def check(text: str) -> frozenset[str]:
         """Return the set of codes, or raise _Invalid naming the codes the area does not have."""
-        codes = frozenset(code.strip().upper() for code in text.split(";") if code.strip())
+        codes = _interned(
+            frozenset(code.strip().upper() for code in text.split(";") if code.strip())
+        )
         unknown = sorted(codes - outcome_ids.keys())
         if unknown:
             known = ", ".join(sorted(outcome_ids)) or "none yet"
@@ -400,18 +448,43 @@ def _describe_value(column: str, value: Any) -> str:
     return _show(str(value))
 
 
-def _parse(text: str, checkers: dict, problems: list[ImportProblem], warnings: list[str]):
-    """Read the CSV and check every cell; return the lines with the values of their valid cells."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _parse(
+    text: Iterator[str], checkers: dict, problems: list[ImportProblem], warnings: list[str]
+) -> Iterator[_Line]:
+    """Read the CSV line by line and check every cell; yield each line with its valid values.
+
+    Lines are yielded as they are read, so the caller keeps what it needs of each and nothing
+    holds the whole file.
+    """
+    reader = csv.reader(text)
     try:
         header = next(reader)
+        while not any(cell.strip() for cell in header):
+            header = next(reader)  # blank lines before the header: read on
+    except StopIteration:
+        problems.append(ImportProblem(None, None, "The file is empty."))
+        return
+    except _NotUtf8 as error:
+        problems.append(ImportProblem(error.line, None, NOT_UTF8))
+        return
     except csv.Error as error:
         problems.append(ImportProblem(1, None, f"The header line cannot be read as CSV: {error}"))
-        return []
+        return
+    if len(header) > MAX_COLUMNS:
+        problems.append(
+            ImportProblem(
+                1,
+                None,
+                f"The header has {len(header):,} columns; a file of goals and ratings has at most "
+                f"{MAX_COLUMNS}. Check that the file is the right one, saved as CSV",
+            )
+        )
+        return
     names = [name.strip().lower() for name in header]
     named = [name for name in names if name]
     missing = [column for column in REQUIRED_COLUMNS if column not in named]
-    repeated = sorted({name for name in named if named.count(name) > 1})
+    # Counted once each, so a header of many columns is checked in linear time.
+    repeated = sorted(name for name, times in Counter(named).items() if times > 1)
     if missing:
         problems.append(
             ImportProblem(
@@ -427,7 +500,7 @@ def _parse(text: str, checkers: dict, problems: list[ImportProblem], warnings: l
             ImportProblem(1, None, f"The header names {', '.join(repeated)} more than once.")
         )
     if missing or repeated:
-        return []
+        return
     unused = [name for name in named if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unused:
         warnings.append(f"These columns are not used and were ignored: {', '.join(unused)}.")
@@ -435,13 +508,15 @@ def _parse(text: str, checkers: dict, problems: list[ImportProblem], warnings: l
         (position, name, checkers[name]) for position, name in enumerate(names) if name in checkers
     ]
     absent = [column for column in OPTIONAL_COLUMNS if column not in names]
-    lines: list[_Line] = []
     last_line_read = reader.line_num
     while True:
         number = last_line_read + 1
         try:
             cells = next(reader)
         except StopIteration:
+            break
+        except _NotUtf8 as error:
+            problems.append(ImportProblem(error.line, None, NOT_UTF8))
             break
         except csv.Error as error:
             problems.append(
@@ -470,6 +545,10 @@ def _parse(text: str, checkers: dict, problems: list[ImportProblem], warnings: l
         values: dict[str, Any] = {}
         for position, name, check in positions:
             cell = cells[position].strip() if position < len(cells) else ""
+            unreadable = text_rules.problem(cell, name)
+            if unreadable:
+                problems.append(ImportProblem(number, name, unreadable))
+                continue
             try:
                 values[name] = check(cell)
             except _Invalid as error:
@@ -478,12 +557,54 @@ def _parse(text: str, checkers: dict, problems: list[ImportProblem], warnings: l
             values[name] = checkers[name]("")
         line = _Line(number, values)
         _check_line_dates(line, problems)
-        lines.append(line)
-    return lines
+        yield line
+
+
+_MISSING = object()
+
+
+class _FirstValues:
+    """The first valid value of each column for one child or goal, and the line it was on.
+
+    Kept compactly (a list of values, and line numbers only where a value came later than the
+    first line), because a large file has a hundred thousand goals.
+    """
+
+    __slots__ = ("positions", "line", "values", "later_lines")
+    _positions: dict[tuple[str, ...], dict[str, int]] = {}
+
+    def __init__(self, columns: tuple[str, ...], line: int):
+        """Start with the first line of the child or goal and no values."""
+        self.positions = self._positions.setdefault(
+            columns, {column: position for position, column in enumerate(columns)}
+        )
+        self.line = line
+        self.values: list = [_MISSING] * len(columns)
+        self.later_lines: dict[int, int] | None = None
+
+    def __contains__(self, column: str) -> bool:
+        """Return whether a valid value of the column has been seen."""
+        return column == "line" or self.values[self.positions[column]] is not _MISSING
+
+    def __getitem__(self, column: str) -> tuple[Any, int | None]:
+        """Return the column's first valid value and its line ("line": the first line)."""
+        if column == "line":
+            return None, self.line
+        position = self.positions[column]
+        line = (self.later_lines or {}).get(position, self.line)
+        return self.values[position], line
+
+    def set(self, column: str, value: Any, line: int) -> None:
+        """Keep the first valid value of a column."""
+        position = self.positions[column]
+        self.values[position] = value
+        if line != self.line:
+            self.later_lines = self.later_lines or {}
+            self.later_lines[position] = line
 
 
 def _agree(
-    first: dict[str, tuple[Any, int]],
+    first: _FirstValues,
     line: _Line,
     columns: tuple[str, ...],
     what: str,
@@ -496,7 +617,7 @@ def _agree(
             continue
         value = line.values[column]
         if column not in first:
-            first[column] = (value, line.number)
+            first.set(column, value, line.number)
             continue
         first_value, first_line = first[column]
         if compare(column, value) != compare(column, first_value):
@@ -516,17 +637,27 @@ def _organisation_compare(column: str, value: Any) -> Any:
     return _key(value) if column == "organisation" else value
 
 
-def _collect(lines: list[_Line], problems: list[ImportProblem], summary: ImportSummary):
-    """Gather each child's and goal's values and each rating, checking that repeats agree."""
-    children: dict[str, dict[str, tuple[Any, int]]] = {}
-    goals: dict[tuple[str, str], dict[str, tuple[Any, int]]] = {}
+def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: ImportSummary):
+    """Gather each child's and goal's values and each rating, checking that repeats agree.
+
+    Returns them with the number of lines read; the lines themselves are not kept.
+    """
+    children: dict[str, _FirstValues] = {}
+    goals: dict[tuple[str, str], _FirstValues] = {}
     ratings: dict[tuple[str, str, str, date], tuple[int, int, int]] = {}
+    read = 0
+    # One shared object for each reference and date: every line repeats them, and a large
+    # file's ratings would otherwise each hold copies.
+    shared: dict = {}
     for line in lines:
+        read += 1
         values = line.values
         child_ref = values.get("child_ref")
         if child_ref is None:
             continue
-        first_of_child = children.setdefault(child_ref, {"line": (None, line.number)})
+        first_of_child = children.get(child_ref)
+        if first_of_child is None:
+            first_of_child = children[child_ref] = _FirstValues(CHILD_COLUMNS, line.number)
         _agree(
             first_of_child,
             line,
@@ -538,12 +669,21 @@ def _collect(lines: list[_Line], problems: list[ImportProblem], summary: ImportS
         goal_ref = values.get("goal_ref")
         if goal_ref is None:
             continue
-        first_of_goal = goals.setdefault((child_ref, goal_ref), {"line": (None, line.number)})
+        first_of_goal = goals.get((child_ref, goal_ref))
+        if first_of_goal is None:
+            first_of_goal = goals[(child_ref, goal_ref)] = _FirstValues(GOAL_COLUMNS, line.number)
         _agree(first_of_goal, line, GOAL_COLUMNS, f"goal {goal_ref} of {child_ref}", problems)
         identity_columns = ("rater", "assessed_on", "performance", "satisfaction")
         if not all(column in values for column in identity_columns):
             continue
-        identity = (child_ref, goal_ref, values["rater"], values["assessed_on"])
+        child_ref = shared.setdefault(child_ref, child_ref)
+        goal_ref = shared.setdefault(goal_ref, goal_ref)
+        identity = (
+            child_ref,
+            goal_ref,
+            values["rater"],
+            shared.setdefault(values["assessed_on"], values["assessed_on"]),
+        )
         scores = (values["performance"], values["satisfaction"])
         if identity not in ratings:
             ratings[identity] = (*scores, line.number)
@@ -562,7 +702,7 @@ def _collect(lines: list[_Line], problems: list[ImportProblem], summary: ImportS
                     "goal at most once a day, so keep one of the two lines",
                 )
             )
-    return children, goals, ratings
+    return (children, goals, ratings), read
 
 
 @dataclass
@@ -678,7 +818,7 @@ def _load_existing(session: Session, area: Area, outcome_ids: dict[str, int]) ->
     )
 
 
-def _value(first: dict[str, tuple[Any, int]], column: str) -> Any:
+def _value(first: _FirstValues, column: str) -> Any:
     """Return the value of a column from the first line that had a valid one."""
     return first[column][0]
 
@@ -768,8 +908,9 @@ def _plan_goals(
         child_id = plan.child_ids.get(child_ref)
         held = existing.goals.get((child_id, goal_ref)) if child_id is not None else None
         if held is None:
-            plan.new_goals.append({"child_ref": child_ref, "reference": goal_ref, **wanted})
-            plan.outcome_links[(child_ref, goal_ref)] = outcome_ids
+            if plan.rows:
+                plan.new_goals.append({"child_ref": child_ref, "reference": goal_ref, **wanted})
+                plan.outcome_links[(child_ref, goal_ref)] = outcome_ids
             new_goal_keys.add((child_ref, goal_ref))
             statuses.setdefault(child_ref, {})[(child_ref, goal_ref)] = wanted["status"]
             summary.goals_created += 1
@@ -817,18 +958,20 @@ def _plan_ratings(
     summary: ImportSummary,
 ) -> None:
     """Plan the new and corrected ratings, and count those already held unchanged."""
-    in_file_order = sorted(ratings.items(), key=lambda item: item[1][2])
-    for (child_ref, goal_ref, rater, assessed_on), (performance, satisfaction, _) in in_file_order:
+    # Dicts keep insertion order, which is the file's order of first appearance.
+    for (child_ref, goal_ref, rater, assessed_on), (
+        performance,
+        satisfaction,
+        _,
+    ) in ratings.items():
         goal_key = (child_ref, goal_ref)
         if goal_key not in plan.goal_ids and goal_key not in new_goal_keys:
             continue
         goal_id = plan.goal_ids.get(goal_key)
-        scores = {"performance": performance, "satisfaction": satisfaction}
         held = existing.ratings.get((goal_id, rater, assessed_on)) if goal_id else None
         if held is None:
-            plan.new_ratings.append(
-                {"goal_key": goal_key, "rater": rater, "assessed_on": assessed_on, **scores}
-            )
+            if plan.rows:
+                plan.new_ratings.append((goal_key, rater, assessed_on, performance, satisfaction))
             summary.ratings_created += 1
         elif (held.performance, held.satisfaction) == (performance, satisfaction):
             summary.ratings_unchanged += 1
@@ -842,7 +985,7 @@ def _plan_ratings(
                     "rater": rater,
                     "assessed_on": assessed_on,
                     "old": {"performance": held.performance, "satisfaction": held.satisfaction},
-                    "new": scores,
+                    "new": {"performance": performance, "satisfaction": satisfaction},
                 }
             )
             summary.ratings_corrected += 1
@@ -854,10 +997,12 @@ def _plan_changes(
     collected: tuple[dict, dict, dict],
     problems: list[ImportProblem],
     summary: ImportSummary,
+    *,
+    rows: bool = True,
 ) -> _Plan:
     """Work out every row to insert or update, counting them in the summary."""
     children, goals, ratings = collected
-    plan = _Plan()
+    plan = _Plan(rows=rows)
     new_child_refs = _plan_children(existing, children, plan, problems, summary)
     new_goal_keys = _plan_goals(area, existing, goals, new_child_refs, plan, problems, summary)
     _plan_ratings(existing, ratings, new_goal_keys, plan, summary)
@@ -865,28 +1010,43 @@ def _plan_changes(
 
 
 def _check(
-    session: Session, area: Area, source: Any, today: date | None, max_bytes: int
+    session: Session,
+    area: Area,
+    source: Any,
+    today: date | None,
+    max_bytes: int,
+    *,
+    rows: bool = True,
 ) -> tuple[ImportSummary, _Plan | None]:
     """Check the whole file against the rules and the area's records; plan the changes."""
     summary = ImportSummary()
-    text, problem = _read_text(source, max_bytes)
-    if problem is not None:
-        summary.errors.append(problem)
-        return summary, None
     outcome_ids = _load_outcomes(session, area)
     problems: list[ImportProblem] = []
-    lines = _parse(text, _checkers(today or date.today(), outcome_ids), problems, summary.warnings)
-    if not lines and not problems:
+    with _open_text(source, max_bytes) as text:
+        if isinstance(text, ImportProblem):
+            summary.errors.append(text)
+            return summary, None
+        lines = _parse(
+            text, _checkers(today or date.today(), outcome_ids), problems, summary.warnings
+        )
+        collected, read = _collect(lines, problems, summary)
+    if not read and not problems:
         problems.append(ImportProblem(None, None, "The file has a header but no ratings."))
-    if not lines:
+    if not read:
         summary.errors = problems
         return summary, None
-    collected = _collect(lines, problems, summary)
     existing = _load_existing(session, area, outcome_ids)
-    plan = _plan_changes(area, existing, collected, problems, summary)
+    plan = _plan_changes(area, existing, collected, problems, summary, rows=rows)
     # Python's sort is stable, so problems on one line stay in column order.
     summary.errors = sorted(problems, key=lambda problem: problem.line or 0)
     return summary, plan
+
+
+def too_big_summary(max_bytes: int = MAX_FILE_BYTES) -> ImportSummary:
+    """Return the summary of a file refused for its size before it was read."""
+    summary = ImportSummary()
+    summary.errors.append(_too_big(max_bytes))
+    return summary
 
 
 def validate(
@@ -898,7 +1058,7 @@ def validate(
     max_bytes: int = MAX_FILE_BYTES,
 ) -> ImportSummary:
     """Check a file without writing anything; the summary says what an import would do."""
-    summary, _ = _check(session, area, file_or_text, today, max_bytes)
+    summary, _ = _check(session, area, file_or_text, today, max_bytes, rows=False)
     return summary
 
 
@@ -1068,21 +1228,22 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
     if links:
         session.execute(insert(goal_outcome), links)
 
-    if plan.new_ratings:
+    for chunk in _chunks(plan.new_ratings):
+        # A few thousand rows a statement, so that a large import never builds all its rows.
         session.execute(
             insert(_table(Rating)),
             [
                 {
-                    "goal_id": goal_ids[rating["goal_key"]],
-                    "rater": rating["rater"],
-                    "assessed_on": rating["assessed_on"],
-                    "performance": rating["performance"],
-                    "satisfaction": rating["satisfaction"],
+                    "goal_id": goal_ids[goal_key],
+                    "rater": rater,
+                    "assessed_on": assessed_on,
+                    "performance": performance,
+                    "satisfaction": satisfaction,
                     "note": "",
                     "recorded_by_id": user_id,
                     "recorded_at": now,
                 }
-                for rating in plan.new_ratings
+                for goal_key, rater, assessed_on, performance, satisfaction in chunk
             ],
         )
     if plan.corrected_ratings:

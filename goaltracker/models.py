@@ -425,6 +425,21 @@ class PasswordReset(db.Model):
     user: Mapped[User] = relationship()
 
 
+class SavedForm(db.Model):
+    """What someone sent after their session timed out, kept for them for a short time.
+
+    Once they have signed in again, the same page's form is shown filled with it. Passwords and
+    codes are never kept.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    path: Mapped[str] = mapped_column(String(500))
+    data: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class RecoveryCode(db.Model):
     """A single-use code that stands in for the authenticator app; only its hash is kept."""
 

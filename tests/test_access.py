@@ -102,6 +102,7 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "auth.forgotten_password": ("GET", everyone()),
     "auth.reset_password": ("GET", everyone(404)),
     "account.home": ("GET", only(SIGNED_IN)),
+    "account.keep_alive": ("GET", only(SIGNED_IN, ok=204)),
     "account.change_password": ("GET", only(SIGNED_IN)),
     "account.end_session": ("POST", only(SIGNED_IN, ok=302)),
     "account.end_other_sessions": ("POST", only(SIGNED_IN, ok=302)),

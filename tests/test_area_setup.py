@@ -124,3 +124,19 @@ def test_the_admin_is_told_when_past_figures_are_worked_out_again(
     text = page.get_data(as_text=True)
     assert "Settings saved." in text
     assert ("worked out again tonight" in text) is says_tonight
+
+
+@pytest.mark.parametrize("code", ["HEALTHY\n", "HEALTHY\r\n", " HEALTHY", "HEAL THY", "healthy"])
+def test_outcome_codes_are_whole_codes_only(world, code):
+    with pytest.raises(areas.AreaError):
+        areas.add_outcome(world.area, code, "Be healthy")
+    with pytest.raises(areas.AreaError):
+        areas.create_area(code, "Area")
+
+
+def test_the_outcome_form_refuses_a_code_with_a_trailing_new_line(client, auth, world):
+    auth.sign_in(world.admin)
+    response = client.post(
+        "/admin/outcomes/new", data={"code": "SAFE\n", "title": "Be safe", "description": ""}
+    )
+    assert "Use 1 to 32 capital letters" in response.get_data(as_text=True)

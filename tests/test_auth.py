@@ -366,3 +366,20 @@ def test_using_the_service_keeps_the_session_alive(app, client, auth, world):
     for _ in range(3):
         time.sleep(1)
         assert client.get("/family/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "password", ["qwertyuiop", "1q2w3e4r5t", "iloveyou12", "Password123", "QWERTYUIOP1"]
+)
+def test_passwords_on_the_large_block_list_are_refused(password):
+    from goaltracker import security
+
+    assert security.password_problem(password) == (
+        "Password is too easy to guess. Try three random words"
+    )
+
+
+def test_an_uncommon_long_password_is_accepted():
+    from goaltracker import security
+
+    assert security.password_problem("plum tractor lantern") is None

@@ -74,10 +74,11 @@ def test_csv_export_matches_the_page_and_says_what_it_shows(client, auth, rated_
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
-    header, table = text.split("\n\n", 1)
-    assert "Report date,2026-03-31" in header
-    assert "Filter: ehcp,EHC plan" in header
-    assert "Rows with fewer children than this are hidden,5" in header
+    assert text.startswith("\ufeff")  # so that Excel reads UTF-8
+    header, table = text[1:].split("\n\n", 1)
+    assert '"Report date","31 March 2026"' in header
+    assert '"Filter: ehcp","EHC plan"' in header
+    assert '"Rows with fewer children than this are hidden","5"' in header
     rows = list(csv.DictReader(io.StringIO(table)))
     assert rows[0]["outcome"] == "ALL"
     # The world's two goals and the eight rated ones, all EHCP: published within 2 of 10.
@@ -89,10 +90,13 @@ def test_xlsx_export_has_the_table_and_the_choices(client, auth, rated_area):
     response = client.get("/manager/export.xlsx", query_string={"as_at": ["31", "3", "2026"]})
     workbook = load_workbook(io.BytesIO(response.data))
     table = workbook["Outcomes report"]
-    assert table["A1"].value == "Outcome"
-    assert table["A2"].value == "All goals"
+    assert table["A1"].value.startswith("Outcomes for Test Borough, as at 31 March 2026")
+    assert table["A3"].value == "Outcome"
+    assert table["A4"].value == "All goals"
+    assert table.freeze_panes == "C4"
+    assert table.column_dimensions["A"].width >= 30
     about = {row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True) if row}
-    assert about["Report date"] == "2026-03-31"
+    assert about["Report date"] == "31 March 2026"
 
 
 def test_spreadsheet_cells_are_safe_from_formula_injection(client, auth, rated_area):
@@ -101,10 +105,10 @@ def test_spreadsheet_cells_are_safe_from_formula_injection(client, auth, rated_a
     auth.sign_in(rated_area.manager)
     response = client.get("/manager/export.xlsx", query_string={"as_at": ["31", "3", "2026"]})
     table = load_workbook(io.BytesIO(response.data))["Outcomes report"]
-    titles = [row[0].value for row in table.iter_rows(min_row=2)]
+    titles = [row[0].value for row in table.iter_rows(min_row=4)]
     injected = next(title for title in titles if "HYPERLINK" in title)
     assert injected.startswith("'=")
-    assert all(row[0].data_type == "s" for row in table.iter_rows(min_row=2))
+    assert all(row[0].data_type == "s" for row in table.iter_rows(min_row=4))
 
 
 def test_json_export_has_the_report_shape(client, auth, rated_area):

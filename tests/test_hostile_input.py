@@ -115,10 +115,28 @@ def test_stored_script_is_shown_as_text(client, auth, world):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_null_characters_are_refused(client, auth, world):
+@pytest.mark.parametrize("character", ["\x00", "\x0b", "\x1f", "\x7f", "\x85"])
+def test_control_characters_are_refused_with_the_text_kept(client, auth, world, character):
     auth.sign_in(world.parent)
-    response = client.post(f"/children/{world.child.id}/notes", data={"body": "a\x00b"})
-    assert response.status_code == 400
+    response = client.post(
+        f"/children/{world.child.id}/notes", data={"body": f"managed buttons{character} today"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Remove the invisible control characters" in html
+    assert "managed buttons" in html  # what was typed comes back
+    assert "managed buttons" not in client.get(f"/children/{world.child.id}").get_data(as_text=True)
+
+
+def test_tabs_and_new_lines_are_kept(client, auth, world):
+    auth.sign_in(world.parent)
+    client.post(f"/children/{world.child.id}/notes", data={"body": "line one\r\nline\ttwo"})
+    assert "line one" in client.get(f"/children/{world.child.id}").get_data(as_text=True)
+
+
+def test_a_query_string_with_a_nul_is_refused(client, auth, world):
+    auth.sign_in(world.manager)
+    assert client.get("/manager/", query_string={"by": "a\x00"}).status_code == 400
 
 
 @pytest.mark.parametrize("actor", ["key_worker", "parent", "admin", "anonymous"])

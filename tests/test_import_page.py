@@ -117,3 +117,38 @@ def test_ten_megabytes_of_junk_is_refused_with_a_clear_message(client, auth, wor
     assert response.status_code == 200
     assert "nothing was imported" in page
     assert ratings() == 1
+
+
+def _uploads(app):
+    """Return the files waiting in the upload folder."""
+    from pathlib import Path
+
+    return sorted((Path(app.instance_path) / "uploads").glob("*.csv"))
+
+
+def test_a_new_check_removes_the_file_of_an_earlier_one_never_imported(app, client, auth, world):
+    auth.sign_in(world.admin)
+    for name in ("first.csv", "second.csv"):
+        upload(client, GOOD, name)
+    assert len(_uploads(app)) == 1
+    client.post("/admin/import/confirm")
+    assert _uploads(app) == []
+
+
+def test_uploads_older_than_a_day_are_removed(app, client, auth, world):
+    import os
+    import time
+
+    auth.sign_in(world.admin)
+    upload(client, GOOD, "old.csv")
+    (stale,) = _uploads(app)
+    day_ago = time.time() - 25 * 60 * 60
+    os.utime(stale, (day_ago, day_ago))
+    client.get("/admin/import")
+    assert not stale.exists()
+
+
+def test_a_file_that_fails_the_check_is_not_kept(app, client, auth, world):
+    auth.sign_in(world.admin)
+    upload(client, "not,a,valid\nfile,at,all\n", "x.csv")
+    assert _uploads(app) == []

@@ -611,3 +611,31 @@ def test_the_number_of_statements_does_not_grow_with_the_file(app):
         return len(executed)
 
     assert statements_for(200) == statements_for(20)
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x0b", "\x1b", "\x7f"])
+@pytest.mark.parametrize("column", ["goal_text", "organisation", "child_ref", "outcomes"])
+def test_control_characters_are_refused_with_their_line(area, character, column):
+    value = line()[column]
+    summary = run_import(
+        area, line(), line(**{column: f"{value}{character}x", "assessed_on": "2025-10-01"})
+    )
+    assert not summary.imported
+    assert any(
+        message.startswith(f"Line 3: {column}") and "control characters" in message
+        for message in messages(summary)
+    ), messages(summary)
+    assert count(Rating) == 0
+
+
+def test_a_header_of_too_many_columns_is_refused_at_once(area):
+    header = ",".join(f"column{number}" for number in range(100_000))
+    summary = run_import(area, source=header + "\n" + "x," * 10 + "\n")
+    assert not summary.imported
+    assert "at most 200" in messages(summary)[0]
+
+
+def test_repeated_columns_are_found_in_linear_time(area):
+    header = (*HEADER, *(f"extra{number}" for number in range(150)), "goal_text")
+    summary = run_import(area, source=csv_text(line(), header=header))
+    assert "goal_text more than once" in messages(summary)[0]

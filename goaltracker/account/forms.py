@@ -1,14 +1,13 @@
 """Forms of the account page."""
 
-from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Length
 
 from goaltracker import security
 from goaltracker.auth.forms import ChangePasswordForm, CodeForm  # noqa: F401  (used by views)
-from goaltracker.forms import PasswordField, StringField, SubmitField
+from goaltracker.forms import Form, PasswordField, StringField, SubmitField
 
 
-class TwoFactorForm(FlaskForm):
+class TwoFactorForm(Form):
     """The current password and a code from the newly added app."""
 
     current = PasswordField(
@@ -26,7 +25,7 @@ class TwoFactorForm(FlaskForm):
     submit = SubmitField("Use this app")
 
 
-class PasswordCheckForm(FlaskForm):
+class PasswordCheckForm(Form):
     """The current password, to confirm a sensitive change."""
 
     current = PasswordField(
@@ -39,7 +38,7 @@ class PasswordCheckForm(FlaskForm):
     submit = SubmitField("Make new recovery codes")
 
 
-class EndSessionsForm(FlaskForm):
+class EndSessionsForm(Form):
     """A button that ends sessions."""
 
     submit = SubmitField("Sign out everywhere else")

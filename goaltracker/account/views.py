@@ -40,6 +40,13 @@ def home():
     )
 
 
+@blueprint.route("/keep-alive")
+@login_required
+def keep_alive():
+    """Keep the session going: asked for by the "Stay signed in" button of the time-out warning."""
+    return "", 204, {"Cache-Control": "no-store"}
+
+
 @blueprint.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():

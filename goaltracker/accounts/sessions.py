@@ -9,7 +9,17 @@ page.
 
 from datetime import timedelta
 
-from flask import current_app, has_request_context, request, session
+from flask import (
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
 from sqlalchemy import select, update
 
 from goaltracker import audit, security
@@ -87,9 +97,45 @@ def load_user(user_id: str) -> User | None:
 
 def load_early() -> None:
     """Load the signed-in user at the start of the request (see `load_user`)."""
-    from flask_login import current_user
-
     current_user._get_current_object()
+
+
+def send_to_sign_in():
+    """Send someone who is not signed in to sign in, keeping a form they sent after a time-out."""
+    from goaltracker.accounts import saved_forms
+
+    if request.method == "POST" and saved_forms.keep_submission():
+        db.session.commit()
+        flash(
+            "You were signed out because the service was not used for a while. Sign in again: "
+            "what you typed has been kept, and the form will be filled in for you.",
+            "info",
+        )
+        return redirect(url_for("auth.sign_in", next=request.path))
+    flash("Sign in to see this page.", "info")
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.sign_in", next=target))
+
+
+def restore_form() -> None:
+    """Fill this page's form with what was sent to it after a time-out, once signed in again."""
+    from goaltracker.accounts import saved_forms
+
+    if (
+        request.method != "GET"
+        or not session.get(saved_forms.PENDING_KEY)
+        or not current_user.is_authenticated
+    ):
+        return
+    restored = saved_forms.take_back(current_user, request.path)
+    if restored is not None:
+        audit.commit_view()
+        g.restored_form = restored
+        flash(
+            "What you typed before you were signed out has been put back. Check it, then send it "
+            "again.",
+            "info",
+        )
 
 
 def _end_where(condition, reason: str) -> int:

@@ -1,6 +1,5 @@
 """Forms administrators fill in."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired
 from wtforms.validators import (
     DataRequired,
@@ -16,6 +15,7 @@ from goaltracker.forms import (
     DateField,
     DecimalField,
     FileField,
+    Form,
     IntegerField,
     RadioField,
     SelectField,
@@ -25,7 +25,7 @@ from goaltracker.forms import (
 )
 
 
-class KeyWorkerForm(FlaskForm):
+class KeyWorkerForm(Form):
     """A new key worker for a child."""
 
     key_worker_id = SelectField(
@@ -36,7 +36,7 @@ class KeyWorkerForm(FlaskForm):
     submit = SubmitField("Change key worker")
 
 
-class AuditSearchForm(FlaskForm):
+class AuditSearchForm(Form):
     """Filters for searching the audit trail (a GET form: nothing changes)."""
 
     class Meta:
@@ -52,7 +52,7 @@ class AuditSearchForm(FlaskForm):
     submit = SubmitField("Search")
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     """Confirmation of an erasure request."""
 
     reference = StringField(
@@ -67,7 +67,7 @@ class EraseForm(FlaskForm):
     submit = SubmitField("Erase the record")
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     """A strategic outcome of the area."""
 
     code = StringField(
@@ -76,7 +76,7 @@ class OutcomeForm(FlaskForm):
         "Import files use it; it cannot change later.",
         validators=[
             DataRequired("Enter a code"),
-            Regexp(r"^[A-Z0-9_]{1,32}$", message="Use 1 to 32 capital letters, numbers or _"),
+            Regexp(r"^[A-Z0-9_]{1,32}\Z", message="Use 1 to 32 capital letters, numbers or _"),
         ],
     )
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
@@ -88,7 +88,7 @@ class OutcomeForm(FlaskForm):
     submit = SubmitField("Save outcome")
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     """An agency of the area."""
 
     name = StringField("Name", validators=[DataRequired("Enter a name"), Length(max=200)])
@@ -100,7 +100,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField("Add organisation")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """The area's settings."""
 
     review_interval_days = IntegerField(
@@ -131,7 +131,7 @@ class SettingsForm(FlaskForm):
     submit = SubmitField("Save settings")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A CSV file of goals and ratings to check before importing."""
 
     file = FileField(
@@ -143,7 +143,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Check the file")
 
 
-class PublicPageForm(FlaskForm):
+class PublicPageForm(Form):
     """Whether the area publishes its protected outcomes for families."""
 
     publish = RadioField(

@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import areas, audit, importing, policy, records, security
+from goaltracker import areas, audit, files, importing, policy, records, security, uploads
 from goaltracker.admin.forms import (
     AuditSearchForm,
     EraseForm,
@@ -28,7 +28,7 @@ from goaltracker.admin.forms import (
     SettingsForm,
 )
 from goaltracker.extensions import db
-from goaltracker.forms import choice_list
+from goaltracker.forms import choice_list, page_number, whole_number_argument
 from goaltracker.models import Area, User
 from goaltracker.public.views import render_public_page
 
@@ -62,11 +62,11 @@ def area_or_abort(area_id: int | None) -> Area:
 @policy.role_required("admin", "manager")
 def children():
     """List the area's children by reference and key worker, to reassign key workers."""
-    area_id = request.args.get("area", current_user.area_id, type=int)
+    area_id = whole_number_argument("area", current_user.area_id)
     if not policy.can_view_reports(current_user, area_id or 0):
         abort(403)
     area = area_or_abort(area_id)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     listed, total = records.children_of_area(area.id, page)
     return render_template(
         "admin/children.html", area=area, children=listed, total=total, page=page
@@ -105,7 +105,7 @@ def audit_trail():
     """Search the audit trail: who saw or changed what, when and from where."""
     form = AuditSearchForm(request.args)
     form.action.choices = choice_list([("", "Anything")] + sorted(audit.ACTION_WORDS.items()))
-    events, total, page = [], 0, max(1, request.args.get("page", 1, type=int) or 1)
+    events, total, page = [], 0, page_number()
     if form.validate():
         events, total = audit.search(
             current_user.area_id,
@@ -291,11 +291,15 @@ def public_page_preview():
     return render_public_page(managed_area(), preview=True)
 
 
+def upload_folder() -> Path:
+    """Return the private folder where checked uploads wait for confirmation."""
+    return files.private_folder(Path(current_app.instance_path) / "uploads")
+
+
 def upload_path(token: str) -> Path:
     """Return where a checked upload waits for confirmation, inside the instance folder."""
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{token}.csv"
+    safe = "".join(character for character in token if character.isalnum() or character in "-_")
+    return upload_folder() / f"{safe or 'none'}.csv"
 
 
 @blueprint.route("/import", methods=["GET", "POST"])
@@ -305,18 +309,34 @@ def import_file():
     area = managed_area()
     form = ImportForm()
     summary = None
+    uploads.remove_stale(upload_folder())
     if form.validate_on_submit():
+        # The upload goes to a private file as it arrives, and is checked from there line by
+        # line, so a large file never sits in memory whole.
+        forget_pending_upload()
+        token = security.new_token()
+        path = upload_path(token)
         try:
-            content = form.file.data.read(importing.MAX_FILE_BYTES + 1)
+            written = uploads.save(form.file.data.stream, path, importing.MAX_FILE_BYTES)
         finally:
             form.file.data.close()
-        summary = importing.validate(db.session, area, content)
-        db.session.rollback()
+        if written:
+            summary = importing.validate(db.session, area, path)
+            db.session.rollback()
+        else:
+            summary = importing.too_big_summary()
         if summary.ok:
-            token = security.new_token()
-            upload_path(token).write_bytes(content)
             session["pending_import"] = {"token": token, "name": form.file.data.filename}
+        else:
+            path.unlink(missing_ok=True)
     return render_template("admin/import.html", form=form, summary=summary, area=area)
+
+
+def forget_pending_upload() -> None:
+    """Remove the file of an earlier check that was never imported."""
+    pending = session.pop("pending_import", None)
+    if isinstance(pending, dict) and isinstance(pending.get("token"), str):
+        upload_path(pending["token"]).unlink(missing_ok=True)
 
 
 @blueprint.route("/import/confirm", methods=["POST"])
@@ -330,7 +350,7 @@ def confirm_import():
         return redirect(url_for("admin.import_file"))
     path = upload_path(pending["token"])
     try:
-        summary = importing.import_ratings(db.session, area, path.read_bytes(), current_user)
+        summary = importing.import_ratings(db.session, area, path, current_user)
         if summary.ok:
             db.session.commit()
         else:

@@ -1,15 +1,14 @@
 """Forms for signing in, passwords, codes and invitations."""
 
-from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from goaltracker import security
-from goaltracker.forms import EmailField, PasswordField, StringField, SubmitField
+from goaltracker.forms import EmailField, Form, PasswordField, StringField, SubmitField
 
 EMAIL_LENGTH = Length(max=254, message="Email address must be 254 characters or fewer")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     """Email address and password."""
 
     email = EmailField(
@@ -57,7 +56,7 @@ def _confirm_field() -> PasswordField:
     )
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class SetPasswordForm(NewPasswordMixin, Form):
     """A new password, typed twice: for a new account or after forgetting the old one."""
 
     password = _new_password_field()
@@ -70,7 +69,7 @@ class SetPasswordForm(NewPasswordMixin, FlaskForm):
         self.email = email
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, Form):
     """The current password, then a new one typed twice."""
 
     current = PasswordField(
@@ -90,7 +89,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
         self.email = email
 
 
-class ForgottenPasswordForm(FlaskForm):
+class ForgottenPasswordForm(Form):
     """The email address to send a reset link to."""
 
     email = EmailField(
@@ -100,7 +99,7 @@ class ForgottenPasswordForm(FlaskForm):
     submit = SubmitField("Send me a link")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The six-digit code from an authenticator app (or, at sign-in, a recovery code)."""
 
     code = StringField(
@@ -111,7 +110,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Continue")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A single button that confirms something, such as accepting an invitation."""
 
     submit = SubmitField("Accept")

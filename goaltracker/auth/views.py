@@ -15,7 +15,14 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from goaltracker import audit, mail, policy
-from goaltracker.accounts import AccountError, invitations, passwords, sessions, throttle
+from goaltracker.accounts import (
+    AccountError,
+    invitations,
+    passwords,
+    saved_forms,
+    sessions,
+    throttle,
+)
 from goaltracker.accounts import single_sign_on as single_sign_on_module
 from goaltracker.accounts import two_factor as second_factor
 from goaltracker.auth.forms import (
@@ -45,6 +52,8 @@ def complete_sign_in(user: User, next_url: str, method: str = "password"):
     session.permanent = True
     login_user(user)
     sessions.start(user, method)
+    if saved_forms.any_kept(user):
+        session[saved_forms.PENDING_KEY] = True
     db.session.commit()
     return redirect(next_url)
 

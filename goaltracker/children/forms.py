@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -12,6 +11,7 @@ from goaltracker.forms import (
     CharacterCountField,
     CheckboxesField,
     DateField,
+    Form,
     RadioField,
     SubmitField,
     choice_list,
@@ -26,7 +26,7 @@ def not_in_future(form, field):
         raise ValidationError("The date must be today or in the past")
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     """A goal in the family's own words, how important it is, and the outcomes it serves."""
 
     text = CharacterCountField(
@@ -78,7 +78,7 @@ class EditGoalForm(GoalForm):
     submit = SubmitField("Save changes")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Marking a goal achieved or stopped, or working on it again."""
 
     status = RadioField(
@@ -99,7 +99,7 @@ class StatusForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """A note on the record, such as good news between meetings."""
 
     body = CharacterCountField(
@@ -113,7 +113,7 @@ class NoteForm(FlaskForm):
     submit = SubmitField("Add note")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     """One rater's ratings of the child's active goals on one day; goal fields are added."""
 
     rater = RadioField(

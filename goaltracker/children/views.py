@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -19,6 +18,7 @@ from goaltracker import (
     audit,
     charts,
     consent,
+    downloads,
     goals,
     policy,
     review_summary,
@@ -125,12 +125,14 @@ def summary_pdf(child_id: int):
     child = policy.child_or_abort(child_id)
     audit.record_now("summary_downloaded", child=child)
     content = review_summary.to_pdf(review_summary.build(child, date.today()))
-    response = make_response(content)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="goals-{child.reference}-{date.today().isoformat()}.pdf"'
+    return downloads.download(
+        content,
+        "application/pdf",
+        "goals",
+        child.reference,
+        date.today().isoformat(),
+        extension="pdf",
     )
-    return response
 
 
 @blueprint.route("/<int:child_id>/goals/new", methods=["GET", "POST"])
@@ -310,10 +312,10 @@ def show_review(child_id: int, rater: str, assessed_on: str):
     return render_template("children/review.html", child=child, review=result)
 
 
-@blueprint.route("/<int:child_id>/notes", methods=["POST"])
+@blueprint.route("/<int:child_id>/notes", methods=["GET", "POST"])
 @policy.role_required(*CHILD_TEAM)
 def add_note(child_id: int):
-    """Add a note to the child's record."""
+    """Add a note to the child's record (the form is also on the record's page)."""
     child = policy.child_or_abort(child_id)
     form = NoteForm()
     if form.validate_on_submit():

@@ -1,11 +1,12 @@
 """Forms families fill in: sharing decisions."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired
 
+from goaltracker.forms import Form
 
-class SharingDecisionForm(FlaskForm):
+
+class SharingDecisionForm(Form):
     """Allow an organisation to see the record, or stop it."""
 
     decision = HiddenField(validators=[DataRequired(), AnyOf(["allow", "stop"])])

@@ -3,10 +3,10 @@
 import json
 from datetime import date
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from goaltracker import audit, consent, family_data, goals, policy
+from goaltracker import audit, consent, downloads, family_data, goals, policy
 from goaltracker.extensions import db
 from goaltracker.family.forms import SharingDecisionForm
 
@@ -76,10 +76,9 @@ def download(child_id: int, kind: str):
     record = family_data.everything_held(child)
     db.session.commit()
     if kind == "json":
-        response = make_response(json.dumps(record, indent=2, ensure_ascii=False))
-        response.mimetype = "application/json"
+        body, mimetype = json.dumps(record, indent=2, ensure_ascii=False), "application/json"
     else:
-        response = make_response(render_template("family/download.html", record=record))
-    filename = f"goal-tracker-{child.reference}-{date.today().isoformat()}.{kind}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        body, mimetype = render_template("family/download.html", record=record), "text/html"
+    return downloads.download(
+        body, mimetype, "goal-tracker", child.reference, date.today().isoformat(), extension=kind
+    )

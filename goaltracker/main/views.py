@@ -2,11 +2,8 @@
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from goaltracker import policy
-from goaltracker.extensions import db
+from goaltracker import health, policy
 
 blueprint = Blueprint("main", __name__)
 
@@ -21,12 +18,9 @@ def index():
 
 @blueprint.route("/healthz")
 def healthz():
-    """Report whether the application and its database answer."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="unavailable", database="unreachable"), 503
+    """Report whether the application can read its database within a second."""
+    if not health.database_answers():
+        return jsonify(status="unavailable", database="unavailable"), 503, {"Retry-After": "30"}
     return jsonify(status="ok", database="ok")
 
 

@@ -2,11 +2,10 @@
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms.validators import Optional, ValidationError
 
 from goaltracker import aggregation, dashboard, vocabulary
-from goaltracker.forms import DateField, SelectField, SubmitField, choice_list
+from goaltracker.forms import DateField, Form, SelectField, SubmitField, choice_list
 
 
 def last_quarter_end(today: date) -> date:
@@ -15,7 +14,7 @@ def last_quarter_end(today: date) -> date:
     return max(end for end in ends if end < today)
 
 
-class DashboardForm(FlaskForm):
+class DashboardForm(Form):
     """What the outcomes report shows; nothing changes, so no CSRF token is needed."""
 
     class Meta:
@@ -58,14 +57,15 @@ class DashboardForm(FlaskForm):
 
     def filters(self) -> aggregation.ReportFilters:
         """Return the chosen filters."""
+        organisation = self.organisation.chosen()
         return aggregation.ReportFilters(
-            organisation=int(self.organisation.data) if self.organisation.data else None,
-            age_band=self.age_band.data or None,
-            primary_need=self.primary_need.data or None,
-            ehcp={"yes": True, "no": False}.get(self.ehcp.data or ""),
-            rater=self.rater.data or None,
+            organisation=int(organisation) if organisation else None,
+            age_band=self.age_band.chosen(),
+            primary_need=self.primary_need.chosen(),
+            ehcp={"yes": True, "no": False}.get(self.ehcp.chosen() or ""),
+            rater=self.rater.chosen(),
         )
 
     def breakdown(self) -> str | None:
         """Return the chosen breakdown."""
-        return self.by.data or None
+        return self.by.chosen()

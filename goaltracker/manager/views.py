@@ -2,12 +2,13 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import aggregation, audit, dashboard, policy, report_formats
+from goaltracker import aggregation, audit, dashboard, downloads, policy, report_formats
 from goaltracker.extensions import db
+from goaltracker.forms import whole_number_argument
 from goaltracker.manager.forms import DashboardForm
 from goaltracker.models import Area, Organisation
 
@@ -18,7 +19,7 @@ REPORT_ROLES = ("manager", "admin")
 
 def report_area() -> Area:
     """Return the area whose reports the user may see: their own, or one an admin picks."""
-    area_id = current_user.area_id or request.args.get("area", type=int)
+    area_id = current_user.area_id or whole_number_argument("area")
     if area_id is None or not policy.can_view_reports(current_user, area_id):
         abort(403)
     return db.get_or_404(Area, area_id)
@@ -126,15 +127,13 @@ def export(kind: str):
     if report is None:
         abort(400)
     audit_report("report_exported", area, report, format=kind)
-    name = f"outcomes-{area.code}-{report.as_at.isoformat()}"
     if kind == "csv":
-        response = make_response(dashboard.export_csv(area, report))
-        response.mimetype = "text/csv"
+        body, mimetype = dashboard.export_csv(area, report), "text/csv"
     elif kind == "json":
-        response = make_response(report_formats.report_to_json(report))
-        response.mimetype = "application/json"
+        body, mimetype = report_formats.report_to_json(report), "application/json"
     else:
-        response = make_response(dashboard.export_xlsx(area, report))
-        response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
+        body = dashboard.export_xlsx(area, report)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return downloads.download(
+        body, mimetype, "outcomes", area.code, report.as_at.isoformat(), extension=kind
+    )

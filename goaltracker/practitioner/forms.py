@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from goaltracker import scoring, vocabulary
 from goaltracker.forms import (
     DateField,
     EmailField,
+    Form,
     RadioField,
     SelectField,
     StringField,
@@ -16,7 +16,7 @@ from goaltracker.forms import (
 )
 
 
-class AddChildForm(FlaskForm):
+class AddChildForm(Form):
     """A child or young person joining the key worker's caseload."""
 
     first_name = StringField(
@@ -59,7 +59,7 @@ class AddChildForm(FlaskForm):
             raise ValidationError("The service is for children and young people aged 0 to 25")
 
 
-class InviteFamilyForm(FlaskForm):
+class InviteFamilyForm(Form):
     """An invitation for a parent, carer or the young person to join."""
 
     name = StringField("Their name", validators=[DataRequired("Enter their name"), Length(max=200)])
@@ -79,7 +79,7 @@ class InviteFamilyForm(FlaskForm):
     submit = SubmitField("Send invitation")
 
 
-class RemindersForm(FlaskForm):
+class RemindersForm(Form):
     """Whether to get an email when reviews fall due."""
 
     email_reminders = RadioField(
@@ -91,7 +91,7 @@ class RemindersForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class AskConsentForm(FlaskForm):
+class AskConsentForm(Form):
     """Which organisation to ask the family about."""
 
     organisation_id = SelectField(

@@ -17,7 +17,7 @@ from flask_login import current_user
 from goaltracker import consent, mail, policy, records
 from goaltracker.accounts import AccountError, invitations
 from goaltracker.extensions import db
-from goaltracker.forms import choice_list
+from goaltracker.forms import choice_list, page_number
 from goaltracker.practitioner.forms import (
     AddChildForm,
     AskConsentForm,
@@ -36,9 +36,8 @@ def home():
     show = request.args.get("show", "all")
     sort = sort if sort in records.CASELOAD_SORTS else "due"
     show = show if show in records.CASELOAD_SHOWS else "all"
-    page = request.args.get("page", 1, type=int) or 1
     caseload = records.caseload(
-        current_user, today=date.today(), sort=sort, show=show, page=max(1, min(page, 10_000))
+        current_user, today=date.today(), sort=sort, show=show, page=page_number()
     )
     return render_template(
         "practitioner/home.html",

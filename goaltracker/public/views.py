@@ -11,7 +11,7 @@ from datetime import date
 from flask import Blueprint, abort, make_response, render_template, url_for
 from sqlalchemy import select
 
-from goaltracker import aggregation, dashboard, report_formats
+from goaltracker import aggregation, dashboard, downloads, report_formats
 from goaltracker.extensions import db, limiter
 from goaltracker.manager.forms import last_quarter_end
 from goaltracker.models import Area
@@ -80,22 +80,14 @@ def render_public_page(area: Area, *, preview: bool = False):
     )
 
 
-def _download(body: str, mimetype: str, filename: str):
-    """Return a file to download."""
-    response = make_response(body)
-    response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @blueprint.route("/<area_code>/outcomes.csv")
 @limiter.limit(PUBLIC_LIMIT)
 def outcomes_csv(area_code: str):
     """The public report as CSV, described by its CSV on the Web metadata."""
     area = published_area(area_code)
     report = public_report(area)
-    response = _download(
-        report_formats.report_to_csv(report), "text/csv", f"outcomes-{area.code}.csv"
+    response = downloads.download(
+        report_formats.report_to_csv(report), "text/csv", "outcomes", area.code, extension="csv"
     )
     metadata = url_for("public.outcomes_metadata", area_code=area.code, _external=True)
     response.headers["Link"] = f'<{metadata}>; rel="describedby"; type="application/csvm+json"'
@@ -113,7 +105,9 @@ def outcomes_json(area_code: str):
         for points in public_trend(area).values()
         for quarter, row in points
     ]
-    return _download(json.dumps(data, indent=2), "application/json", f"outcomes-{area.code}.json")
+    return downloads.download(
+        json.dumps(data, indent=2), "application/json", "outcomes", area.code, extension="json"
+    )
 
 
 @blueprint.route("/<area_code>/outcomes.csv-metadata.json")

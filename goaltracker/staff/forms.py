@@ -1,11 +1,11 @@
 """Forms for managing staff accounts."""
 
-from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Length, Optional
 
 from goaltracker import vocabulary
 from goaltracker.forms import (
     EmailField,
+    Form,
     RadioField,
     SelectField,
     StringField,
@@ -34,7 +34,7 @@ class StaffRoleFields:
     )
 
 
-class InviteStaffForm(StaffRoleFields, FlaskForm):
+class InviteStaffForm(StaffRoleFields, Form):
     """A new member of staff: name, work email, role and organisation."""
 
     name = StringField("Full name", validators=[DataRequired("Enter their name"), Length(max=200)])
@@ -48,13 +48,13 @@ class InviteStaffForm(StaffRoleFields, FlaskForm):
     submit = SubmitField("Send invitation")
 
 
-class ChangeRoleForm(StaffRoleFields, FlaskForm):
+class ChangeRoleForm(StaffRoleFields, Form):
     """A member of staff's new role or organisation."""
 
     submit = SubmitField("Save role")
 
 
-class DeactivateForm(FlaskForm):
+class DeactivateForm(Form):
     """Why an account is being deactivated."""
 
     reason = TextAreaField(
@@ -65,13 +65,13 @@ class DeactivateForm(FlaskForm):
     submit = SubmitField("Deactivate account")
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A single confirmed action, such as reactivating an account."""
 
     submit = SubmitField("Confirm")
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     """A new key worker for every child of a caseload."""
 
     key_worker_id = SelectField(

@@ -7,7 +7,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from goaltracker import mail, policy, records
 from goaltracker.accounts import AccountError, invitations, staff
 from goaltracker.extensions import db
-from goaltracker.forms import choice_list
+from goaltracker.forms import choice_list, whole_number_argument
 from goaltracker.models import Area, Organisation, User
 from goaltracker.staff.forms import (
     ButtonForm,
@@ -35,7 +34,7 @@ def staff_area(*, required: bool = True) -> Area | None:
 
     An administrator of every area sees every area's staff until they pick one.
     """
-    area_id = current_user.area_id or request.args.get("area", type=int)
+    area_id = current_user.area_id or whole_number_argument("area")
     if area_id is None:
         if required:
             abort(404)

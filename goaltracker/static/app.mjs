@@ -20,3 +20,35 @@ for (const button of document.querySelectorAll('[data-module="app-copy"]')) {
     }
   });
 }
+
+// The time-out warning (the GOV.UK timeout warning pattern): two minutes before the session
+// would end for want of use, a dialog offers to stay signed in. It traps focus while open
+// (a native modal dialog), and Escape closes it as "stay signed in".
+const body = document.body;
+const dialog = document.getElementById("timeout-warning");
+const seconds = Number(body.dataset.sessionSeconds || 0);
+if (dialog && seconds > 150 && typeof dialog.showModal === "function") {
+  const warnAfter = (seconds - 120) * 1000;
+  let timer;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      dialog.showModal();
+      dialog.querySelector("[data-timeout-stay]").focus();
+    }, warnAfter);
+  };
+  const stay = async () => {
+    try {
+      await fetch(body.dataset.keepAliveUrl, { credentials: "same-origin", cache: "no-store" });
+    } finally {
+      if (dialog.open) dialog.close();
+      schedule();
+    }
+  };
+  dialog.querySelector("[data-timeout-stay]").addEventListener("click", stay);
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    stay();
+  });
+  schedule();
+}
