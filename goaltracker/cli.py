@@ -290,8 +290,13 @@ def restore_command(source: Path, yes: bool):
 def send_review_reminders_command():
     """Email practitioners who asked for reminders that reviews are due (a scheduled job)."""
     with link_context():
-        sent = reminders.send_review_reminders(date.today())
+        sent, failed = reminders.send_review_reminders(date.today())
     click.echo(f"Sent {sent} reminder{'s' if sent != 1 else ''}.")
+    if failed:
+        raise click.ClickException(
+            f"{failed} reminder{'s' if failed != 1 else ''} could not be sent (see the log); "
+            "run the command again to retry"
+        )
 
 
 @click.command("refresh-aggregates")

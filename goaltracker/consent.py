@@ -120,8 +120,12 @@ def decide(child: Child, organisation_id: int, granted: bool, decided_by: User) 
     return consent
 
 
-def ask(child: Child, organisation_id: int, requested_by: User, sign_in_link: str) -> None:
-    """Ask the family to let an organisation see the record, by a message that names no one."""
+def ask(child: Child, organisation_id: int, requested_by: User, sign_in_link: str) -> bool:
+    """Ask the family to let an organisation see the record, by a message that names no one.
+
+    The request is saved whether or not the email goes (the family also sees it when they sign
+    in); returns whether every family member was emailed.
+    """
     organisation = _organisation_in_area(child, organisation_id)
     if any(line.can_see for line in sharing(child) if line.organisation.id == organisation.id):
         raise ConsentError(f"{organisation.name} can already see the record")
@@ -141,11 +145,13 @@ def ask(child: Child, organisation_id: int, requested_by: User, sign_in_link: st
         .join(FamilyLink, FamilyLink.user_id == User.id)
         .where(FamilyLink.child_id == child.id)
     )
+    emailed = True
     for member in family:
-        mail.send(
+        emailed &= mail.send_or_log(
             member.email,
             "Goal Tracker: a question about sharing",
             "Your key worker has asked you a question about who can see your goals.\n\n"
             f"Sign in to answer: {sign_in_link}\n",
         )
     db.session.flush()
+    return emailed

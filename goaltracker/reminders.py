@@ -10,9 +10,12 @@ from goaltracker.extensions import db
 from goaltracker.models import User
 
 
-def send_review_reminders(today: date) -> int:
-    """Email each practitioner who asked for reminders and has reviews due; return how many."""
-    sent = 0
+def send_review_reminders(today: date) -> tuple[int, int]:
+    """Email each practitioner who asked for reminders and has reviews due.
+
+    Returns how many were sent and how many could not be (logged; running it again retries).
+    """
+    sent = failed = 0
     practitioners = db.session.scalars(
         select(User).where(
             User.role == "practitioner", User.active.is_(True), User.email_reminders.is_(True)
@@ -23,11 +26,13 @@ def send_review_reminders(today: date) -> int:
         due = counts.get(scoring.OVERDUE, 0) + counts.get(scoring.DUE_SOON, 0)
         if not due:
             continue
-        mail.send(
+        if mail.send_or_log(
             practitioner.email,
             "Goal Tracker: reviews need your attention",
             "Some reviews on your caseload are due or overdue.\n\n"
             f"Sign in to see them: {url_for('practitioner.home', _external=True)}\n",
-        )
-        sent += 1
-    return sent
+        ):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed

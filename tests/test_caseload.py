@@ -106,7 +106,7 @@ def test_reminders_name_no_child_and_need_sign_in(app, world):
     child_rated_days_ago(world, 200, "Overdue")
     world.key_worker.email_reminders = True
     db.session.commit()
-    assert reminders.send_review_reminders(TODAY) == 1
+    assert reminders.send_review_reminders(TODAY) == (1, 0)
     message = outbox()[0]
     assert message.to == world.key_worker.email
     assert "Overdue" not in message.body and "Amir" not in message.body
@@ -116,7 +116,7 @@ def test_reminders_name_no_child_and_need_sign_in(app, world):
 def test_no_reminder_without_the_preference(app, world):
     child_rated_days_ago(world, 200, "Overdue")
     db.session.commit()
-    assert reminders.send_review_reminders(TODAY) == 0
+    assert reminders.send_review_reminders(TODAY) == (0, 0)
     assert outbox() == []
 
 

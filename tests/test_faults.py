@@ -241,3 +241,26 @@ def test_postgresql_connection_killed_in_the_middle_of_a_review(cluster, monkeyp
         assert db.session.scalar(select(func.count(Rating.id))) == 1  # nothing half-written
         assert db.session.scalar(select(func.count(Note.id))) == 0
     forget_dead_connections(app)
+
+
+def test_a_mail_server_that_is_down_never_loses_work(app, client, auth, world, runner):
+    from goaltracker.models import ConsentRequest
+
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=9)
+    auth.sign_in(world.key_worker)
+    response = client.post(
+        f"/practitioner/children/{world.child.id}/ask-consent",
+        data={"organisation_id": str(world.school.id)},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "could not be sent" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ConsentRequest.id))) == 1
+    auth.sign_out()
+    response = client.post("/forgotten-password", data={"email": world.parent.email})
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+    world.key_worker.email_reminders = True
+    db.session.commit()
+    result = runner.invoke(args=["send-review-reminders"])
+    assert result.exit_code != 0
+    assert "could not be sent" in result.output and "run the command again" in result.output

@@ -77,7 +77,7 @@ def ask_consent(child_id: int):
     )
     if form.validate_on_submit():
         try:
-            consent.ask(
+            emailed = consent.ask(
                 child,
                 int(form.organisation_id.data),
                 current_user,
@@ -88,7 +88,13 @@ def ask_consent(child_id: int):
             flash(str(error), "info")
         else:
             db.session.commit()
-            flash("The family has been asked. They decide on their own pages.", "success")
+            flash(
+                "The family has been asked. They decide on their own pages."
+                if emailed
+                else "The family has been asked, but the email to them could not be sent: "
+                "they will see the question when they next sign in. You could also tell them.",
+                "success" if emailed else "info",
+            )
     else:
         flash("Choose an organisation to ask about.", "info")
     return redirect(url_for("children.show", child_id=child.id) + "#sharing")

@@ -277,3 +277,21 @@ def test_administrator_invites_staff_and_offboards_a_leaver(browser, live_server
     check_accessibility(page)
     alex_context.close()
     ola_context.close()
+
+
+def test_the_time_out_warning_is_a_keyboard_friendly_dialog(browser, live_server):
+    """Two minutes before the session would end, a dialog offers to stay signed in."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    page.clock.install()
+    sign_in(page, live_server, "sam@demo.example")
+    page.clock.fast_forward("28:05")
+    dialog = page.locator("#timeout-warning")
+    dialog.wait_for(state="visible")
+    assert page.evaluate("document.activeElement.innerText.trim()") == "Stay signed in"
+    check_accessibility(page)
+    screenshot(page, "17-time-out-warning")
+    page.keyboard.press("Enter")
+    dialog.wait_for(state="hidden")
+    assert page.url.endswith("/family/")
+    context.close()
