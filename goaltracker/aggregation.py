@@ -35,6 +35,7 @@ from goaltracker.models import (
     AggregateSnapshot,
     Area,
     Child,
+    ChildDetail,
     Goal,
     Organisation,
     OutcomeAggregate,
@@ -238,7 +239,9 @@ class _Facts:
     goal_facts: Any
 
 
-def _goal_conditions(area: Area, as_at: date, filters: ReportFilters, age_band) -> list:
+def _goal_conditions(
+    area: Area, as_at: date, filters: ReportFilters, age_band, primary_need, ehcp
+) -> list:
     """Return the conditions that choose the goals a report (or an aggregate) counts."""
     conditions = [
         Child.area_id == area.id,
@@ -251,10 +254,43 @@ def _goal_conditions(area: Area, as_at: date, filters: ReportFilters, age_band) 
     if filters.age_band is not None:
         conditions.append(age_band == filters.age_band)
     if filters.primary_need is not None:
-        conditions.append(Child.primary_need == filters.primary_need)
+        conditions.append(primary_need == filters.primary_need)
     if filters.ehcp is not None:
-        conditions.append(Child.ehcp == filters.ehcp)
+        conditions.append(ehcp == filters.ehcp)
     return conditions
+
+
+def details_as_at(as_at: date, children=None):
+    """Return each child's primary need and EHC plan in force on a date, from their history.
+
+    The value in force is the latest that took effect on or before the date; before the first,
+    the first. A child with no history (one never changed) has no row: its record's values hold
+    for every date.
+    """
+    in_force = case((ChildDetail.effective_from <= as_at, 0), else_=1)
+    ranked = select(
+        ChildDetail.child_id,
+        ChildDetail.primary_need,
+        ChildDetail.ehcp,
+        func.row_number()
+        .over(
+            partition_by=ChildDetail.child_id,
+            order_by=(
+                in_force,
+                case((ChildDetail.effective_from <= as_at, ChildDetail.effective_from)).desc(),
+                ChildDetail.effective_from,
+            ),
+        )
+        .label("position"),
+    )
+    if children is not None:
+        ranked = ranked.where(ChildDetail.child_id.in_(children))
+    ranked = ranked.subquery("ranked_details")
+    return (
+        select(ranked.c.child_id, ranked.c.primary_need, ranked.c.ehcp)
+        .where(ranked.c.position == 1)
+        .cte("details_as_at")
+    )
 
 
 def goals_of(children) -> list:
@@ -272,7 +308,10 @@ def _ratings_of(children) -> list:
 def _facts(area: Area, as_at: date, filters: ReportFilters, *, children=None) -> _Facts:
     """Build the tables every count starts from, optionally for some children only."""
     age_band = age_band_expression(Child.date_of_birth, as_at)
-    goal_conditions = _goal_conditions(area, as_at, filters, age_band)
+    details = details_as_at(as_at, children)
+    primary_need = func.coalesce(details.c.primary_need, Child.primary_need)
+    ehcp = func.coalesce(details.c.ehcp, Child.ehcp)
+    goal_conditions = _goal_conditions(area, as_at, filters, age_band, primary_need, ehcp)
     if children is not None:
         goal_conditions.append(Child.id.in_(children))
     goals = (
@@ -283,13 +322,14 @@ def _facts(area: Area, as_at: date, filters: ReportFilters, *, children=None) ->
             Goal.status,
             Goal.closed_on,
             age_band.label("age_band"),
-            Child.primary_need.label("primary_need"),
-            case((Child.ehcp, EHCP_GROUPS[True]), else_=EHCP_GROUPS[False]).label("ehcp"),
+            primary_need.label("primary_need"),
+            case((ehcp, EHCP_GROUPS[True]), else_=EHCP_GROUPS[False]).label("ehcp"),
             Organisation.name.label("organisation"),
             Child.organisation_id.label("organisation_id"),
         )
         .join(Child, Child.id == Goal.child_id)
         .join(Organisation, Organisation.id == Child.organisation_id)
+        .join(details, details.c.child_id == Child.id, isouter=True)
         .where(*goal_conditions)
         .cte("report_goals")
     )

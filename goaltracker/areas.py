@@ -63,6 +63,8 @@ def settings_of(area: Area) -> dict:
         "suppression_threshold": area.suppression_threshold,
         "max_active_goals": area.max_active_goals,
         "important_change": float(area.important_change),
+        "retention_basis": area.retention_basis,
+        "retention_years": area.retention_years,
     }
 
 
@@ -182,6 +184,8 @@ def update_settings(
     suppression_threshold: int,
     max_active_goals: int,
     important_change: float,
+    retention_basis: str | None = None,
+    retention_years: int | None = None,
 ) -> bool:
     """Change an area's settings, within the same limits as creating it.
 
@@ -203,6 +207,14 @@ def update_settings(
     area.suppression_threshold = suppression_threshold
     area.max_active_goals = max_active_goals
     area.important_change = float(important_change)
+    if retention_basis is not None:
+        if retention_basis not in ("age_25", "last_activity"):
+            raise AreaError("Choose how long records are kept")
+        area.retention_basis = retention_basis
+    if retention_years is not None:
+        if not 1 <= retention_years <= 50:
+            raise AreaError("Records are kept for 1 to 50 years")
+        area.retention_years = retention_years
     after = settings_of(area)
     if before != after:
         audit.record(

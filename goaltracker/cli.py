@@ -17,6 +17,7 @@ from goaltracker import (
     backup,
     demo,
     disclosure,
+    erasure,
     importing,
     reminders,
     report_formats,
@@ -258,6 +259,30 @@ def create_user_command(email, name, role, organisation, area_code):
         click.echo(url_for("auth.accept_invitation", token=sent.token, _external=True))
 
 
+@click.command("apply-retention")
+@click.option("--area", "area_code", help="One area's code (default: every area).")
+@click.option("--dry-run", is_flag=True, help="List the records that are due; change nothing.")
+def apply_retention_command(area_code: str | None, dry_run: bool):
+    """Anonymise records past their area's retention period (a scheduled job), or list them."""
+    query = select(Area).order_by(Area.code)
+    if area_code:
+        query = query.where(Area.code == area_code)
+    chosen = db.session.scalars(query).all()
+    if area_code and not chosen:
+        raise click.ClickException(f"No area has the code {area_code}")
+    today = date.today()
+    for area in chosen:
+        due = erasure.apply_retention(area, today, dry_run=dry_run)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        verb = "due" if dry_run else "anonymised"
+        click.echo(f"{area.code}: {len(due)} record{'s' if len(due) != 1 else ''} {verb}")
+        for record in due:
+            click.echo(f"  {record.reference}: due since {record.due_on.isoformat()}")
+
+
 @click.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target: Path | None):
@@ -326,6 +351,7 @@ def init_app(app: Flask) -> None:
         import_ratings_command,
         outcomes_report_command,
         create_user_command,
+        apply_retention_command,
         backup_command,
         restore_command,
         send_review_reminders_command,

@@ -32,6 +32,7 @@ def environment_name() -> str:
 def defaults(instance_path: str) -> dict:
     """Return the configuration before instance/config.py and test overrides."""
     env = environment_name()
+    idle = timedelta(minutes=int(os.environ.get("GOALTRACKER_SESSION_MINUTES", "30")))
     database_url = os.environ.get(
         "DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "goaltracker.sqlite")
     )
@@ -46,9 +47,11 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": env != "development",
-        "PERMANENT_SESSION_LIFETIME": timedelta(
-            minutes=int(os.environ.get("GOALTRACKER_SESSION_MINUTES", "30"))
-        ),
+        # Sessions end on the server after this long without use (see accounts.sessions).
+        "SESSION_IDLE_TIMEOUT": idle,
+        # The browser keeps the (signed) session cookie an hour longer than the idle time-out,
+        # so that a form sent just after the session ended can still be kept for its owner.
+        "PERMANENT_SESSION_LIFETIME": idle + timedelta(hours=1),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("GOALTRACKER_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -19,7 +19,7 @@ from typing import IO, Any
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from goaltracker import aggregates, audit
+from goaltracker import aggregates, audit, child_details, erasure
 from goaltracker import text as text_rules
 from goaltracker.models import (
     Area,
@@ -175,6 +175,9 @@ class _Plan:
     # A check that only counts (the import page's preview) keeps no rows of new goals and
     # ratings: a large file has hundreds of thousands.
     rows: bool = True
+    # (child id, primary need, EHC plan) of children whose need or plan changes today.
+    changed_details: list[tuple[int, str, bool]] = field(default_factory=list)
+    today: date | None = None
 
 
 def _show(text: str) -> str:
@@ -407,7 +410,7 @@ def _check_line_dates(line: _Line, problems: list[ImportProblem]) -> None:
                 f"(set_on {set_on.isoformat()}); a goal can only be rated once it is set",
             )
         )
-    if "status" not in values or "closed_on" not in values:
+    if "status" not in values or "closed_on" not in values or values["status"] is _AS_HELD:
         return
     status, closed_on = values["status"], values["closed_on"]
     if status == "active" and closed_on is not None:
@@ -554,13 +557,16 @@ def _parse(
             except _Invalid as error:
                 problems.append(ImportProblem(number, name, str(error)))
         for name in absent:
-            values[name] = checkers[name]("")
+            # A file without both columns leaves a held goal's status as it is (domain.md 6).
+            values[name] = _AS_HELD if len(absent) == len(OPTIONAL_COLUMNS) else checkers[name]("")
         line = _Line(number, values)
         _check_line_dates(line, problems)
         yield line
 
 
 _MISSING = object()
+# The value of an optional column the file does not have: whatever is held (or the default).
+_AS_HELD = object()
 
 
 class _FirstValues:
@@ -718,6 +724,9 @@ class _Existing:
     outcome_links: dict[int, frozenset[int]]
     ratings: dict[tuple[int, str, date], Any]
     earliest_rating: dict[int, date]
+    area_id: int
+    # Keyed hashes of the references of the area's erased records.
+    erased: frozenset[str]
 
 
 def _load_outcomes(session: Session, area: Area) -> dict[str, int]:
@@ -815,6 +824,8 @@ def _load_existing(session: Session, area: Area, outcome_ids: dict[str, int]) ->
         outcome_links={goal_id: frozenset(ids) for goal_id, ids in links.items()},
         ratings=ratings,
         earliest_rating=earliest,
+        area_id=area.id,
+        erased=erasure.erased_hashes(area.id),
     )
 
 
@@ -849,6 +860,16 @@ def _plan_children(
             "primary_need": _value(first, "primary_need"),
             "ehcp": _EHCP_VALUES[_value(first, "ehcp")],
         }
+        if erasure.reference_hash(existing.area_id, child_ref) in existing.erased:
+            problems.append(
+                ImportProblem(
+                    first["line"][1],
+                    "child_ref",
+                    f"child_ref {child_ref} belongs to a record that was erased on request; "
+                    "it cannot be imported again, so remove its lines from the file",
+                )
+            )
+            continue
         held = existing.children.get(child_ref)
         if held is None:
             plan.new_children.append({"reference": child_ref, **wanted})
@@ -872,6 +893,9 @@ def _plan_children(
         ):
             plan.changed_children.append({"id": held.id, "reference": child_ref, **wanted})
             summary.children_updated += 1
+            if (held.primary_need, bool(held.ehcp)) != (wanted["primary_need"], wanted["ehcp"]):
+                # A new need or plan takes effect on the import's day (domain.md 1).
+                plan.changed_details.append((held.id, wanted["primary_need"], wanted["ehcp"]))
     summary.organisations_created = sorted(plan.new_organisations.values(), key=str.casefold)
     return new_child_refs
 
@@ -907,6 +931,9 @@ def _plan_goals(
         outcome_ids = frozenset(existing.outcome_ids[code] for code in _value(first, "outcomes"))
         child_id = plan.child_ids.get(child_ref)
         held = existing.goals.get((child_id, goal_ref)) if child_id is not None else None
+        if wanted["status"] is _AS_HELD:
+            wanted["status"] = held.status if held is not None else "active"
+            wanted["closed_on"] = held.closed_on if held is not None else None
         if held is None:
             if plan.rows:
                 plan.new_goals.append({"child_ref": child_ref, "reference": goal_ref, **wanted})
@@ -999,10 +1026,11 @@ def _plan_changes(
     summary: ImportSummary,
     *,
     rows: bool = True,
+    today: date | None = None,
 ) -> _Plan:
     """Work out every row to insert or update, counting them in the summary."""
     children, goals, ratings = collected
-    plan = _Plan(rows=rows)
+    plan = _Plan(rows=rows, today=today)
     new_child_refs = _plan_children(existing, children, plan, problems, summary)
     new_goal_keys = _plan_goals(area, existing, goals, new_child_refs, plan, problems, summary)
     _plan_ratings(existing, ratings, new_goal_keys, plan, summary)
@@ -1036,7 +1064,7 @@ def _check(
         summary.errors = problems
         return summary, None
     existing = _load_existing(session, area, outcome_ids)
-    plan = _plan_changes(area, existing, collected, problems, summary, rows=rows)
+    plan = _plan_changes(area, existing, collected, problems, summary, rows=rows, today=today)
     # Python's sort is stable, so problems on one line stay in column order.
     summary.errors = sorted(problems, key=lambda problem: problem.line or 0)
     return summary, plan
@@ -1153,6 +1181,15 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
         )
         child_ids = {reference: child_id for child_id, reference in created}
     child_ids.update(plan.child_ids)
+    for child_id, primary_need, ehcp in plan.changed_details:
+        # The history is written before the child's row, which still holds the old values.
+        child_details.record_change(
+            session.get(Child, child_id),
+            primary_need,
+            ehcp,
+            effective_from=plan.today or date.today(),
+            recorded_by=recorded_by,
+        )
     if plan.changed_children:
         session.execute(
             update(Child),

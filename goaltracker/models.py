@@ -73,6 +73,12 @@ class Area(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Whether the protected outcomes report is published on a public page for families.
     public_outcomes: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # How long records are kept: so many years after the young person's 25th birthday
+    # ("age_25") or after the record's last activity ("last_activity").
+    retention_basis: Mapped[str] = mapped_column(
+        String(20), default="age_25", server_default="age_25"
+    )
+    retention_years: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
 
     organisations: Mapped[list[Organisation]] = relationship(
         back_populates="area", order_by="Organisation.name"
@@ -88,6 +94,10 @@ class Area(db.Model):
         ),
         CheckConstraint("max_active_goals >= 1", name="max_active_goals_positive"),
         CheckConstraint("important_change > 0", name="important_change_positive"),
+        CheckConstraint(
+            "retention_basis IN ('age_25', 'last_activity')", name="retention_basis_known"
+        ),
+        CheckConstraint("retention_years BETWEEN 1 AND 50", name="retention_years_range"),
     )
 
 
@@ -160,15 +170,18 @@ class Child(db.Model):
     reference: Mapped[str] = mapped_column(String(64))
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
-    date_of_birth: Mapped[date] = mapped_column(Date)
-    primary_need: Mapped[str] = mapped_column(String(8))
-    ehcp: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The current values; reports as at a date read `details`. Empty once the record is erased.
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    primary_need: Mapped[str | None] = mapped_column(String(8))
+    ehcp: Mapped[bool | None] = mapped_column(Boolean, default=False)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     key_worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A secret random number 0-255, drawn once: never shown, exported or changed (domain.md 5).
     record_key: Mapped[int] = mapped_column(Integer, default=new_record_key)
+    # When the young person took over their own record (from 16), and so decides sharing.
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     area: Mapped[Area] = relationship()
     organisation: Mapped[Organisation] = relationship()
@@ -176,6 +189,9 @@ class Child(db.Model):
     goals: Mapped[list[Goal]] = relationship(back_populates="child", order_by="Goal.id")
     family_links: Mapped[list[FamilyLink]] = relationship(back_populates="child")
     consents: Mapped[list[Consent]] = relationship(back_populates="child")
+    details: Mapped[list[ChildDetail]] = relationship(
+        back_populates="child", order_by="ChildDetail.effective_from"
+    )
 
     __table_args__ = (
         UniqueConstraint("area_id", "reference"),
@@ -189,6 +205,57 @@ class Child(db.Model):
         """Return the name people see, or the reference when no name is held."""
         name = f"{self.first_name} {self.last_name}".strip()
         return name or self.reference
+
+
+class ChildDetail(db.Model):
+    """A child's primary need and EHC plan from a date on (domain.md 1).
+
+    Each value is kept with the date it took effect, so a report as at a date uses the values
+    in force on that date.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    primary_need: Mapped[str] = mapped_column(String(8))
+    ehcp: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    child: Mapped[Child] = relationship(back_populates="details")
+
+    __table_args__ = (UniqueConstraint("child_id", "effective_from"),)
+
+
+class ErasedReference(db.Model):
+    """A keyed hash of an erased child's reference, so an import cannot bring them back.
+
+    The reference itself is never kept: only an HMAC of it with a key the database does not hold.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    reference_hash: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("area_id", "reference_hash"),)
+
+
+class KeyWorkerRequest(db.Model):
+    """A request that the family agree to a key worker in an organisation they stopped."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    key_worker_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted: Mapped[bool | None] = mapped_column(Boolean)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    child: Mapped[Child] = relationship()
+    key_worker: Mapped[User] = relationship(foreign_keys=[key_worker_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
 
 
 class FamilyLink(db.Model):

@@ -104,6 +104,15 @@ def can_decide_consent(user: User, child: Child) -> bool:
     return child.erased_at is None and is_family_of(user, child)
 
 
+def can_edit_details(user: User, child: Child) -> bool:
+    """Return whether the user may change the child's details: a lead practitioner or an admin."""
+    if child.erased_at is not None:
+        return False
+    return is_lead_practitioner(user, child) or (
+        user.role == "admin" and in_area(user, child.area_id)
+    )
+
+
 def can_invite_family(user: User, child: Child) -> bool:
     """Return whether the user may invite a family member: the child's lead practitioners."""
     return child.erased_at is None and is_lead_practitioner(user, child)

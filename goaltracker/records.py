@@ -4,23 +4,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, delete, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from goaltracker import aggregates, audit, policy, scoring
 from goaltracker.extensions import db
 from goaltracker.models import (
     Child,
-    Consent,
-    ConsentRequest,
-    FamilyLink,
     Goal,
-    GoalRevision,
-    Invitation,
-    Note,
     Rating,
     User,
-    goal_outcome,
-    utcnow,
 )
 
 
@@ -292,43 +284,3 @@ def change_key_workers(children: list[Child], key_worker: User, changed_by: User
             )
     db.session.flush()
     return len(children)
-
-
-def erase_child(child: Child, erased_by: User, reason: str) -> None:
-    """Erase a child's record on a verified request: goals, ratings, notes, links and names go.
-
-    A tombstone row stays so that the audit trail, including this erasure, still points to it.
-    """
-    goal_ids = select(Goal.id).where(Goal.child_id == child.id)
-    counts = {
-        "goals": db.session.scalar(select(func.count()).select_from(goal_ids.subquery())),
-        "ratings": db.session.scalar(
-            select(func.count(Rating.id)).where(Rating.goal_id.in_(goal_ids))
-        ),
-    }
-    pending = aggregates.begin(db.session, [child.id])
-    for statement in (
-        delete(Rating).where(Rating.goal_id.in_(goal_ids)),
-        delete(GoalRevision).where(GoalRevision.goal_id.in_(goal_ids)),
-        delete(goal_outcome).where(goal_outcome.c.goal_id.in_(goal_ids)),
-        delete(Note).where(Note.child_id == child.id),
-        delete(Goal).where(Goal.child_id == child.id),
-        delete(Consent).where(Consent.child_id == child.id),
-        delete(ConsentRequest).where(ConsentRequest.child_id == child.id),
-        delete(Invitation).where(Invitation.child_id == child.id),
-        delete(FamilyLink).where(FamilyLink.child_id == child.id),
-    ):
-        db.session.execute(statement)
-    child.first_name = ""
-    child.last_name = ""
-    child.reference = f"ERASED-{child.id}"
-    child.key_worker_id = None
-    child.erased_at = utcnow()
-    aggregates.finish(db.session, pending)
-    audit.record(
-        "record_erased",
-        child=child,
-        user=erased_by,
-        detail={"reason": reason.strip()[:500], **counts},
-    )
-    db.session.flush()

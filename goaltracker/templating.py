@@ -64,6 +64,13 @@ def device_words(user_agent: str | None) -> str:
     return f"{browser} on {system}" if system else browser
 
 
+def period_words(period) -> str:
+    """Return a value and its dates in words: "EHC plan since 3 March 2026"."""
+    if period.until is None:
+        return f"{period.label} since {format_date(period.since)}"
+    return f"{period.label} from {format_date(period.since)} to {format_date(period.until)}"
+
+
 NAVIGATION = {
     "family": [("family.home", "My goals")],
     "practitioner": [("practitioner.home", "Caseload"), ("practitioner.add_child", "Add a child")],
@@ -119,6 +126,7 @@ def init_app(app: Flask) -> None:
         govuk_date=format_date,
         govuk_datetime=format_datetime,
         device_words=device_words,
+        period_words=period_words,
     )
     app.jinja_env.globals.update(
         vocabulary=vocabulary,

@@ -68,6 +68,7 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "children.goal": ("GET", only(CHILD_TEAM)),
     "children.new_goal": ("GET", only(CHILD_TEAM)),
     "children.summary": ("GET", only(CHILD_TEAM)),
+    "children.edit_details": ("GET", only({"key_worker", "colleague", "admin"})),
     "children.summary_pdf": ("GET", only(CHILD_TEAM)),
     "practitioner.reminders": ("POST", only(PRACTITIONERS, ok=302)),
     "practitioner.ask_consent": ("POST", only({"key_worker", "colleague"}, ok=302)),
@@ -120,6 +121,7 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "staff.reset_two_factor": ("POST", only({"admin"}, ok=302)),
     "staff.password_sign_in": ("POST", only({"admin"}, ok=302)),
     "staff.reassign": ("GET", only({"admin"})),
+    "admin.retention": ("GET", only(ADMINS) | {"other_area_admin": 200}),
     "admin.public_page": ("GET", only(ADMINS) | {"other_area_admin": 200}),
     "admin.public_page_preview": ("GET", only(ADMINS)),
     # Not published: not found, for everyone, whether or not the area exists.

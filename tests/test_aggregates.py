@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from goaltracker import aggregates, aggregation, areas, goals, importing, records
+from goaltracker import aggregates, aggregation, areas, erasure, goals, importing, records
 from goaltracker.extensions import db
 from goaltracker.models import AggregateSnapshot
 from tests import factories
@@ -110,7 +110,7 @@ def test_erasure_and_key_worker_change_keep_aggregates_right(world):
         aggregates.rebuild(db.session, world.area, as_at)
     records.change_key_worker(world.child, world.school_practitioner, world.admin)
     assert_kept_equals_full(world.area, SNAPSHOTS)
-    records.erase_child(world.other_child, world.admin, "verified")
+    erasure.erase_child(world.other_child, world.admin, "verified")
     assert_kept_equals_full(world.area, SNAPSHOTS)
 
 
@@ -227,7 +227,7 @@ def apply(operation, world, children, outcomes) -> None:
             worker = [world.key_worker, world.school_practitioner][operation[1] % 2]
             records.change_key_worker(live[operation[1] % len(live)], worker, world.admin)
         elif kind == "erase":
-            records.erase_child(live[operation[1] % len(live)], world.admin, "verified")
+            erasure.erase_child(live[operation[1] % len(live)], world.admin, "verified")
     except goals.GoalError:
         db.session.rollback()  # a change the rules refuse changes nothing
 

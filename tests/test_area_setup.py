@@ -87,6 +87,8 @@ def test_admin_changes_settings_and_bad_values_come_back(client, auth, world):
         "suppression_threshold": "10",
         "max_active_goals": "3",
         "important_change": "1.5",
+        "retention_basis": "age_25",
+        "retention_years": "6",
     }
     assert client.post("/admin/settings", data=data).status_code == 302
     db.session.refresh(world.area)
@@ -117,6 +119,8 @@ def test_the_admin_is_told_when_past_figures_are_worked_out_again(
         "review_interval_days": str(world.area.review_interval_days),
         "suppression_threshold": "7",
         "max_active_goals": str(world.area.max_active_goals),
+        "retention_basis": world.area.retention_basis,
+        "retention_years": str(world.area.retention_years),
         "important_change": str(world.area.important_change),
         **change,
     }
@@ -140,3 +144,60 @@ def test_the_outcome_form_refuses_a_code_with_a_trailing_new_line(client, auth, 
         "/admin/outcomes/new", data={"code": "SAFE\n", "title": "Be safe", "description": ""}
     )
     assert "Use 1 to 32 capital letters" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("threshold", ["4", "51", "0", "-5"])
+def test_a_threshold_outside_5_to_50_is_refused(client, auth, world, threshold):
+    auth.sign_in(world.admin)
+    response = client.post(
+        "/admin/settings",
+        data={
+            "review_interval_days": "84",
+            "suppression_threshold": threshold,
+            "max_active_goals": "5",
+            "important_change": "2",
+            "retention_basis": "age_25",
+            "retention_years": "6",
+        },
+    )
+    assert "The threshold must be a whole number from 5 to 50" in response.get_data(as_text=True)
+    db.session.refresh(world.area)
+    assert world.area.suppression_threshold == 5
+
+
+def test_every_settings_change_is_audited_with_before_and_after(client, auth, world):
+    from goaltracker.models import AuditEvent
+
+    auth.sign_in(world.admin)
+    client.post(
+        "/admin/settings",
+        data={
+            "review_interval_days": "84",
+            "suppression_threshold": "10",
+            "max_active_goals": "5",
+            "important_change": "2",
+            "retention_basis": "last_activity",
+            "retention_years": "3",
+        },
+    )
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "area_settings_changed")
+    )
+    assert event.user_id == world.admin.id
+    assert event.detail == {
+        "before": {"suppression_threshold": 5, "retention_basis": "age_25", "retention_years": 6},
+        "after": {
+            "suppression_threshold": 10,
+            "retention_basis": "last_activity",
+            "retention_years": 3,
+        },
+    }
+
+
+@pytest.mark.parametrize("threshold", ["4", "51"])
+def test_the_command_line_refuses_a_threshold_outside_5_to_50(runner, threshold):
+    result = runner.invoke(
+        args=["create-area", "--code", "X", "--name", "X", "--suppression-threshold", threshold]
+    )
+    assert result.exit_code != 0
+    assert "5<=x<=50" in result.output or "5 and 50" in result.output

@@ -351,7 +351,7 @@ def test_staff_email_cannot_be_invited_as_family(client, auth, world):
 
 
 def test_session_ends_after_a_period_without_use(app, client, auth, world):
-    app.permanent_session_lifetime = timedelta(seconds=1)
+    app.config["SESSION_IDLE_TIMEOUT"] = timedelta(seconds=1)
     auth.sign_in(world.parent)
     assert client.get("/family/").status_code == 200
     time.sleep(2.1)
@@ -361,7 +361,7 @@ def test_session_ends_after_a_period_without_use(app, client, auth, world):
 
 
 def test_using_the_service_keeps_the_session_alive(app, client, auth, world):
-    app.permanent_session_lifetime = timedelta(seconds=2)
+    app.config["SESSION_IDLE_TIMEOUT"] = timedelta(seconds=2)
     auth.sign_in(world.parent)
     for _ in range(3):
         time.sleep(1)

@@ -639,3 +639,21 @@ def test_repeated_columns_are_found_in_linear_time(area):
     header = (*HEADER, *(f"extra{number}" for number in range(150)), "goal_text")
     summary = run_import(area, source=csv_text(line(), header=header))
     assert "goal_text more than once" in messages(summary)[0]
+
+
+def test_a_file_without_status_columns_leaves_goals_status_as_held(area):
+    run_import(area, line(status="achieved", closed_on="2025-12-01"))
+    goal = db.session.scalar(select(Goal))
+    assert (goal.status, goal.closed_on) == ("achieved", date(2025, 12, 1))
+    without = (*importing.REQUIRED_COLUMNS,)
+    summary = run_import(
+        area, source=csv_text(line(), line(assessed_on="2026-01-10"), header=without)
+    )
+    assert summary.imported, messages(summary)
+    db.session.refresh(goal)
+    assert (goal.status, goal.closed_on) == ("achieved", date(2025, 12, 1))
+    assert count(Rating) == 2
+    # A new goal in such a file is active.
+    run_import(area, source=csv_text(line(goal_ref="AMY-2"), header=without))
+    new = db.session.scalar(select(Goal).where(Goal.reference == "AMY-2"))
+    assert (new.status, new.closed_on) == ("active", None)

@@ -12,7 +12,7 @@ from tests import factories
 
 def time_out(app, client) -> None:
     """Let the session go unused for longer than the idle timeout."""
-    app.permanent_session_lifetime = timedelta(seconds=1)
+    app.config["SESSION_IDLE_TIMEOUT"] = timedelta(seconds=1)
     time.sleep(1.2)
 
 
@@ -24,7 +24,7 @@ def test_a_form_sent_after_a_time_out_is_filled_in_again_after_signing_in(app, c
     assert response.status_code == 302
     assert f"/sign-in?next={path}" in response.headers["Location"]
     assert db.session.scalar(select(func.count(Note.id))) == 0
-    app.permanent_session_lifetime = timedelta(minutes=30)
+    app.config["SESSION_IDLE_TIMEOUT"] = timedelta(minutes=30)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "what you typed has been kept" in page
     signed_in = client.post(
@@ -68,7 +68,7 @@ def test_another_person_signing_in_does_not_get_the_kept_form(app, client, auth,
     time_out(app, client)
     path = f"/children/{world.child.id}/notes"
     client.post(path, data={"body": "Private words"})
-    app.permanent_session_lifetime = timedelta(minutes=30)
+    app.config["SESSION_IDLE_TIMEOUT"] = timedelta(minutes=30)
     other = app.test_client()
     other.post("/sign-in", data={"email": world.colleague.email, "password": factories.PASSWORD})
     assert "Private words" not in other.get(path).get_data(as_text=True)

@@ -33,7 +33,7 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 
 def idle_timeout() -> timedelta:
     """Return how long a session may go unused before it ends."""
-    return current_app.config["PERMANENT_SESSION_LIFETIME"]
+    return current_app.config["SESSION_IDLE_TIMEOUT"]
 
 
 def start(user: User, method: str = "password") -> UserSession:

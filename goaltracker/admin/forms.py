@@ -128,6 +128,23 @@ class SettingsForm(Form):
         places=1,
         validators=[InputRequired("Enter the important change"), NumberRange(0.1, 9)],
     )
+    retention_basis = RadioField(
+        "Keep records until",
+        choices=[
+            ("age_25", "So many years after the young person's 25th birthday"),
+            ("last_activity", "So many years after the record was last used"),
+        ],
+        validators=[DataRequired("Choose how long records are kept")],
+    )
+    retention_years = IntegerField(
+        "Years",
+        description="Usually 6 years after the 25th birthday, as English guidance for children's "
+        "SEND records suggests.",
+        validators=[
+            InputRequired("Enter the number of years"),
+            NumberRange(1, 50, message="Enter a whole number of years from 1 to 50"),
+        ],
+    )
     submit = SubmitField("Save settings")
 
 

@@ -1,5 +1,6 @@
 """Administrators' pages: the area's settings, organisations, outcomes and people."""
 
+from datetime import date
 from pathlib import Path
 
 from flask import (
@@ -16,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import areas, audit, files, importing, policy, records, security, uploads
+from goaltracker import areas, audit, erasure, files, importing, policy, records, security, uploads
 from goaltracker.admin.forms import (
     AuditSearchForm,
     EraseForm,
@@ -139,7 +140,7 @@ def erase(child_id: int):
             form.reference.errors.append("The reference does not match this child")
         else:
             reference = child.reference
-            records.erase_child(child, current_user, form.reason.data)
+            erasure.erase_child(child, current_user, form.reason.data)
             db.session.commit()
             flash(f"The record {reference} has been erased.", "success")
             return redirect(url_for("admin.children", area=child.area_id))
@@ -250,6 +251,8 @@ def settings():
             suppression_threshold=form.suppression_threshold.data,
             max_active_goals=form.max_active_goals.data,
             important_change=float(form.important_change.data),
+            retention_basis=form.retention_basis.data,
+            retention_years=form.retention_years.data,
         )
         db.session.commit()
         flash(
@@ -261,6 +264,16 @@ def settings():
         )
         return redirect(url_for("admin.home"))
     return render_template("admin/settings.html", form=form, area=area)
+
+
+@blueprint.route("/retention")
+@policy.role_required("admin")
+def retention():
+    """Show which records are past the area's retention period, and will be anonymised."""
+    area = managed_area()
+    return render_template(
+        "admin/retention.html", area=area, due=erasure.due_records(area, date.today())
+    )
 
 
 @blueprint.route("/public-page", methods=["GET", "POST"])

@@ -13,6 +13,8 @@ from goaltracker.forms import (
     DateField,
     Form,
     RadioField,
+    SelectField,
+    StringField,
     SubmitField,
     choice_list,
 )
@@ -182,3 +184,60 @@ def review_form(goals, **kwargs) -> ReviewForm:
         (goal, form[f"performance_{goal.id}"], form[f"satisfaction_{goal.id}"]) for goal in goals
     ]
     return form
+
+
+class ChildDetailsForm(Form):
+    """A child's details: name and reference, date of birth, and need and EHC plan with a date."""
+
+    first_name = StringField(
+        "First name",
+        validators=[DataRequired("Enter the child's first name"), Length(max=100)],
+    )
+    last_name = StringField("Last name", validators=[Optional(), Length(max=100)])
+    reference = StringField(
+        "Reference",
+        validators=[
+            DataRequired("Enter the child's reference"),
+            Length(max=64, message="Reference must be 64 characters or fewer"),
+        ],
+    )
+    date_of_birth = DateField(
+        "Date of birth",
+        description="Correct it if it was recorded wrongly. For example, 27 3 2016",
+        required_message="Enter the child's date of birth",
+    )
+    primary_need = SelectField(
+        "Primary need",
+        choices=[("", "Choose the primary need")]
+        + vocabulary.choices(vocabulary.PRIMARY_NEED_LABELS),
+        validators=[DataRequired("Choose the child's primary need")],
+    )
+    ehcp = RadioField(
+        "Does the child have an education, health and care (EHC) plan?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        validators=[DataRequired("Say whether the child has an EHC plan")],
+    )
+    change = RadioField(
+        "If the primary need or EHC plan is different, what happened?",
+        choices=[
+            ("changed", "It changed: the new value applies from a date"),
+            ("correction", "It was recorded wrongly: the new value always applied"),
+        ],
+        default="changed",
+        validators=[Optional()],
+    )
+    changed_on = DateField(
+        "When did it change?",
+        description="For example, the day the EHC plan was issued: 3 3 2026",
+    )
+    submit = SubmitField("Save details")
+
+    def validate_date_of_birth(self, field):
+        """A child is not born in the future."""
+        if field.data is not None and field.data > date.today():
+            raise ValidationError("Date of birth must be today or in the past")
+
+    def validate_changed_on(self, field):
+        """A change took effect in the past, and is needed when something changed."""
+        if field.data is not None and field.data > date.today():
+            raise ValidationError("The date of the change must be today or in the past")

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from goaltracker import (
     audit,
     charts,
+    child_details,
     consent,
     downloads,
     goals,
@@ -26,6 +27,7 @@ from goaltracker import (
     vocabulary,
 )
 from goaltracker.children.forms import (
+    ChildDetailsForm,
     EditGoalForm,
     GoalForm,
     NoteForm,
@@ -104,6 +106,61 @@ def show(child_id: int):
         review_due_on=scoring.review_due_on(last_rated, interval),
         sharing=sharing,
         ask_form=ask_form,
+        need_history=child_details.need_history(child),
+        plan_history=child_details.plan_history(child),
+        today=date.today(),
+    )
+
+
+@blueprint.route("/<int:child_id>/details", methods=["GET", "POST"])
+@policy.role_required("practitioner", "admin")
+def edit_details(child_id: int):
+    """Change a child's details: name, reference, date of birth, need and EHC plan."""
+    child = policy.child_or_abort(child_id, policy.can_edit_details)
+    form = ChildDetailsForm(
+        obj=child,
+        ehcp="yes" if child.ehcp else "no",
+        changed_on=date.today(),
+    )
+    if request.method == "GET":
+        audit.record_now("child_details_viewed", child=child)
+    if form.validate_on_submit():
+        need_or_plan = (form.primary_need.data, form.ehcp.data == "yes") != (
+            child.primary_need,
+            bool(child.ehcp),
+        )
+        correction = form.change.data == "correction"
+        if need_or_plan and not correction and form.changed_on.data is None:
+            form.changed_on.errors.append("Enter the date the need or EHC plan changed")
+        else:
+            try:
+                changed = child_details.change_details(
+                    child,
+                    first_name=form.first_name.data,
+                    last_name=form.last_name.data or "",
+                    reference=form.reference.data,
+                    date_of_birth=form.date_of_birth.data,
+                    primary_need=form.primary_need.data,
+                    ehcp=form.ehcp.data == "yes",
+                    changed_on=None if correction else form.changed_on.data,
+                    changed_by=current_user,
+                )
+            except child_details.DetailsError as error:
+                db.session.rollback()
+                field = form.reference if "reference" in str(error) else form.changed_on
+                field.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash("Details saved." if changed else "Nothing was changed.", "success")
+                if current_user.role == "admin":
+                    return redirect(url_for("admin.children", area=child.area_id))
+                return redirect(url_for("children.show", child_id=child.id))
+    return render_template(
+        "children/edit_details.html",
+        child=child,
+        form=form,
+        need_history=child_details.need_history(child),
+        plan_history=child_details.plan_history(child),
     )
 
 
