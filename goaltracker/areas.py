@@ -113,6 +113,11 @@ def add_outcome(area: Area, code: str, title: str, description: str = "") -> Str
     )
     db.session.add(outcome)
     db.session.flush()
+    audit.record(
+        "outcome_added",
+        area_id=area.id,
+        detail={"code": outcome.code, "title": outcome.title, "description": outcome.description},
+    )
     return outcome
 
 
@@ -138,6 +143,11 @@ def add_organisation(area: Area, name: str, type_: str = "other") -> Organisatio
     organisation = Organisation(area_id=area.id, name=name.strip(), type=type_)
     db.session.add(organisation)
     db.session.flush()
+    audit.record(
+        "organisation_added",
+        area_id=area.id,
+        detail={"organisation": organisation.id, "name": organisation.name, "type": type_},
+    )
     return organisation
 
 
@@ -151,8 +161,16 @@ def edit_outcome(outcome: StrategicOutcome, title: str, description: str) -> Non
     """Change an outcome's title and description; its code stays, so history still matches."""
     if not title.strip():
         raise AreaError("Outcome title must not be empty")
+    before = {"title": outcome.title, "description": outcome.description}
     outcome.title = title.strip()
     outcome.description = description.strip()
+    after = {"title": outcome.title, "description": outcome.description}
+    if before != after:
+        audit.record(
+            "outcome_changed",
+            area_id=outcome.area_id,
+            detail={"code": outcome.code, "before": before, "after": after},
+        )
 
 
 def move_outcome(outcome: StrategicOutcome, direction: int) -> None:
@@ -170,11 +188,23 @@ def move_outcome(outcome: StrategicOutcome, direction: int) -> None:
         ordered[index], ordered[other] = ordered[other], ordered[index]
     for position, item in enumerate(ordered, start=1):
         item.position = position
+    audit.record(
+        "outcomes_reordered",
+        area_id=outcome.area_id,
+        detail={"order": [item.code for item in ordered]},
+    )
 
 
 def set_retired(outcome: StrategicOutcome, retired: bool) -> None:
     """Retire an outcome (new goals cannot choose it; reports keep it) or bring it back."""
+    if (outcome.retired_at is not None) == retired:
+        return
     outcome.retired_at = utcnow() if retired else None
+    audit.record(
+        "outcome_retired" if retired else "outcome_brought_back",
+        area_id=outcome.area_id,
+        detail={"code": outcome.code},
+    )
 
 
 def update_settings(

@@ -4,11 +4,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
 from goaltracker.extensions import db
-from goaltracker.models import AuditEvent, Child, User
+from goaltracker.models import AuditEvent, Child, User, utcnow
 
 
 def record(
@@ -34,6 +34,31 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_many(
+    action: str,
+    *,
+    area_id: int,
+    user: User | None,
+    child_ids,
+    detail: dict | None = None,
+) -> None:
+    """Add one event per child in one statement, for changes that touch many children at once."""
+    rows = [
+        {
+            "action": action,
+            "user_id": user.id if user is not None else None,
+            "child_id": child_id,
+            "area_id": area_id,
+            "detail": detail or {},
+            "ip_address": request.remote_addr if has_request_context() else None,
+            "occurred_at": utcnow(),
+        }
+        for child_id in sorted(set(child_ids))
+    ]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(AuditEvent), rows[start : start + 5000])
 
 
 def record_now(action: str, **kwargs) -> AuditEvent:
@@ -120,6 +145,26 @@ ACTION_WORDS = {
     "report_exported": "downloaded the outcomes report",
     "outcomes_report_exported": "printed the outcomes report on the command line",
     "public_outcomes_changed": "changed the public outcomes page",
+    "child_details_viewed": "looked at the record's details",
+    "child_details_changed": "changed the record's details",
+    "goal_form_viewed": "opened a goal to change it",
+    "goal_status_form_viewed": "opened a goal's status",
+    "review_form_viewed": "opened the ratings form",
+    "key_worker_page_viewed": "looked at the key worker",
+    "record_anonymised_for_retention": "anonymised the record at the end of its retention",
+    "outcome_added": "added a strategic outcome",
+    "outcome_changed": "changed a strategic outcome",
+    "outcomes_reordered": "reordered the strategic outcomes",
+    "outcome_retired": "retired a strategic outcome",
+    "outcome_brought_back": "brought back a strategic outcome",
+    "organisation_added": "added an organisation",
+    "child_imported": "imported goals and ratings",
+    "family_member_removed": "removed a family member's access",
+    "handover_offered": "offered the young person their record",
+    "handover_accepted": "took over their own record",
+    "family_access_kept": "kept a family member's access",
+    "key_worker_change_requested": "asked the family about a new key worker",
+    "key_worker_change_answered": "answered a question about a new key worker",
 }
 
 

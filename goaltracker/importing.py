@@ -1111,6 +1111,13 @@ def import_ratings(
     written = _write(session, area, plan, recorded_by)
     aggregates.finish(session, pending, written)
     summary.imported = True
+    # One event per child the file touches, so each record's own history shows the import.
+    audit.record_many(
+        "child_imported",
+        area_id=area.id,
+        user=recorded_by,
+        child_ids=written,
+    )
     audit.record(
         "ratings_imported",
         area_id=area.id,
@@ -1319,7 +1326,8 @@ def _audit_corrections(session: Session, corrections: list[dict], recorded_by: U
                 "goal_reference": correction["goal_reference"],
                 "rater": correction["rater"],
                 "assessed_on": correction["assessed_on"].isoformat(),
-                "old": correction["old"],
-                "new": correction["new"],
+                # The same shape as a correction made on the rating form.
+                "before": correction["old"],
+                "after": correction["new"],
             },
         )

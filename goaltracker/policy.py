@@ -99,9 +99,48 @@ def children_practitioner_can_see(practitioner: User):
     )
 
 
+def family_relationship(user: User, child: Child) -> str | None:
+    """Return how a family member is linked to the child (parent_carer, young_person), or None."""
+    if user.role != "family":
+        return None
+    return db.session.scalar(
+        select(FamilyLink.relationship_to_child).where(
+            FamilyLink.user_id == user.id, FamilyLink.child_id == child.id
+        )
+    )
+
+
 def can_decide_consent(user: User, child: Child) -> bool:
-    """Return whether the user may grant or withdraw organisations' access: the family only."""
-    return child.erased_at is None and is_family_of(user, child)
+    """Return whether the user may grant or withdraw organisations' access and invite family.
+
+    The family decides; once a young person has taken over their record, only they do.
+    """
+    if child.erased_at is not None:
+        return False
+    relationship = family_relationship(user, child)
+    if relationship is None:
+        return False
+    return child.handed_over_at is None or relationship == "young_person"
+
+
+def can_take_over(user: User, child: Child, today) -> bool:
+    """Return whether the user is the young person, 16 or over, and has not taken over yet."""
+    from goaltracker import scoring
+
+    return (
+        child.erased_at is None
+        and child.handed_over_at is None
+        and child.date_of_birth is not None
+        and scoring.age_on(child.date_of_birth, today) >= 16
+        and family_relationship(user, child) == "young_person"
+    )
+
+
+def can_manage_family_access(user: User, child: Child) -> bool:
+    """Return whether the user may remove a family member's access: a lead practitioner or admin."""
+    return child.erased_at is None and (
+        is_lead_practitioner(user, child) or (user.role == "admin" and in_area(user, child.area_id))
+    )
 
 
 def can_edit_details(user: User, child: Child) -> bool:
@@ -114,8 +153,11 @@ def can_edit_details(user: User, child: Child) -> bool:
 
 
 def can_invite_family(user: User, child: Child) -> bool:
-    """Return whether the user may invite a family member: the child's lead practitioners."""
-    return child.erased_at is None and is_lead_practitioner(user, child)
+    """Return whether the user may invite a family member: the child's lead practitioners, or
+    the family member who decides sharing."""
+    return child.erased_at is None and (
+        is_lead_practitioner(user, child) or can_decide_consent(user, child)
+    )
 
 
 def can_view_reports(user: User, area_id: int) -> bool:

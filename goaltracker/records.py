@@ -2,17 +2,22 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, delete, func, or_, select, true
 
 from goaltracker import aggregates, audit, policy, scoring
 from goaltracker.extensions import db
 from goaltracker.models import (
     Child,
+    Consent,
+    FamilyLink,
     Goal,
+    Invitation,
+    KeyWorkerRequest,
     Rating,
     User,
+    utcnow,
 )
 
 
@@ -69,6 +74,8 @@ class CaseloadEntry:
     got_worse: bool
     review_status: str
     review_due_on: date | None
+    # From 16 a young person can take over their own record (domain.md 1).
+    could_take_over: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,6 +225,9 @@ def caseload(
             got_worse=bool(worse_flag),
             review_status=scoring.review_status(last_rated_on, today, area.review_interval_days),
             review_due_on=scoring.review_due_on(last_rated_on, area.review_interval_days),
+            could_take_over=child.handed_over_at is None
+            and child.date_of_birth is not None
+            and scoring.age_on(child.date_of_birth, today) >= 16,
         )
         for child, last_rated_on, active_count, worse_flag in result
     ]
@@ -257,9 +267,115 @@ def children_of_area(area_id: int, page: int = 1, per_page: int = 50) -> tuple[l
     return list(children), total
 
 
+class NeedsFamilyConsent(Exception):
+    """The family stopped the new key worker's organisation: they are asked before the move."""
+
+
+def family_stopped(child: Child, organisation_id: int | None) -> bool:
+    """Return whether the family has stopped an organisation seeing the child's record."""
+    if organisation_id is None or organisation_id == child.organisation_id:
+        return False
+    return (
+        db.session.scalar(
+            select(Consent.id).where(
+                Consent.child_id == child.id,
+                Consent.organisation_id == organisation_id,
+                Consent.granted.is_(False),
+            )
+        )
+        is not None
+    )
+
+
 def change_key_worker(child: Child, key_worker: User, changed_by: User) -> None:
-    """Give the child a new key worker, whose organisation becomes the lead organisation."""
+    """Give the child a new key worker, whose organisation becomes the lead organisation.
+
+    Raises NeedsFamilyConsent when the family stopped that organisation: moving the child there
+    would override their decision, so they are asked first (see `ask_family_about_key_worker`).
+    """
+    if family_stopped(child, key_worker.organisation_id):
+        raise NeedsFamilyConsent(child)
     change_key_workers([child], key_worker, changed_by)
+
+
+def ask_family_about_key_worker(
+    child: Child, key_worker: User, requested_by: User
+) -> KeyWorkerRequest:
+    """Ask the family to agree to a key worker in an organisation they stopped; audited."""
+    request = db.session.scalar(
+        select(KeyWorkerRequest).where(
+            KeyWorkerRequest.child_id == child.id,
+            KeyWorkerRequest.key_worker_id == key_worker.id,
+            KeyWorkerRequest.answered_at.is_(None),
+        )
+    )
+    if request is None:
+        request = KeyWorkerRequest(
+            child_id=child.id, key_worker_id=key_worker.id, requested_by_id=requested_by.id
+        )
+        db.session.add(request)
+        audit.record(
+            "key_worker_change_requested",
+            child=child,
+            user=requested_by,
+            detail={
+                "key_worker_id": key_worker.id,
+                "organisation": key_worker.organisation.name if key_worker.organisation else None,
+            },
+        )
+    db.session.flush()
+    return request
+
+
+def open_key_worker_requests(child: Child) -> list[KeyWorkerRequest]:
+    """Return the questions about a new key worker the family has not answered."""
+    return list(
+        db.session.scalars(
+            select(KeyWorkerRequest)
+            .where(KeyWorkerRequest.child_id == child.id, KeyWorkerRequest.answered_at.is_(None))
+            .order_by(KeyWorkerRequest.requested_at)
+        )
+    )
+
+
+def all_key_worker_requests(child: Child) -> list[KeyWorkerRequest]:
+    """Return every question asked of the family about a new key worker, oldest first."""
+    return list(
+        db.session.scalars(
+            select(KeyWorkerRequest)
+            .where(KeyWorkerRequest.child_id == child.id)
+            .order_by(KeyWorkerRequest.requested_at)
+        )
+    )
+
+
+def answer_key_worker_request(request: KeyWorkerRequest, accepted: bool, answered_by: User) -> None:
+    """Record the family's answer; if they agree, the key worker changes at once."""
+    if request.answered_at is not None:
+        raise ValueError("This question has already been answered")
+    child = request.child
+    request.answered_at = utcnow()
+    request.accepted = accepted
+    request.answered_by_id = answered_by.id
+    audit.record(
+        "key_worker_change_answered",
+        child=child,
+        user=answered_by,
+        detail={"key_worker_id": request.key_worker_id, "accepted": accepted},
+    )
+    if accepted:
+        # Agreeing to the key worker is agreeing to their organisation seeing the record.
+        decision = db.session.scalar(
+            select(Consent).where(
+                Consent.child_id == child.id,
+                Consent.organisation_id == request.key_worker.organisation_id,
+            )
+        )
+        if decision is not None:
+            decision.granted = True
+            decision.decided_by_id = answered_by.id
+            decision.decided_at = utcnow()
+        change_key_workers([child], request.key_worker, answered_by)
 
 
 def change_key_workers(children: list[Child], key_worker: User, changed_by: User) -> int:
@@ -284,3 +400,87 @@ def change_key_workers(children: list[Child], key_worker: User, changed_by: User
             )
     db.session.flush()
     return len(children)
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    """Someone of the family who can see the record, or has been invited to."""
+
+    user_id: int | None
+    name: str
+    email: str
+    relationship: str
+    since: datetime | None
+    invited: bool  # True: an invitation not yet accepted
+
+
+def family_members(child: Child) -> list[FamilyMember]:
+    """Return the family members who can see the record, then the invitations still open."""
+    members = [
+        FamilyMember(
+            user.id, user.name, user.email, link.relationship_to_child, link.created_at, False
+        )
+        for link, user in db.session.execute(
+            select(FamilyLink, User)
+            .join(User, User.id == FamilyLink.user_id)
+            .where(FamilyLink.child_id == child.id)
+            .order_by(FamilyLink.created_at, User.name)
+        )
+    ]
+    linked = {member.email for member in members}
+    open_invitations = db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.child_id == child.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.created_at)
+    )
+    for invitation in open_invitations:
+        if invitation.email not in linked:
+            members.append(
+                FamilyMember(
+                    None,
+                    invitation.name,
+                    invitation.email,
+                    invitation.relationship_to_child,
+                    invitation.created_at,
+                    True,
+                )
+            )
+            linked.add(invitation.email)
+    return members
+
+
+def remove_family_member(child: Child, member: User, reason: str, removed_by: User) -> bool:
+    """Take away a family member's access to the child's record, at once; audited with a reason.
+
+    Returns whether anyone is left in the family to see the record.
+    """
+    link = db.session.get(FamilyLink, (member.id, child.id))
+    if link is None:
+        raise ValueError("That person cannot see this record")
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Say why their access is being removed")
+    db.session.delete(link)
+    # Their invitations to this child go too, so the link in an old email does nothing.
+    db.session.execute(
+        delete(Invitation).where(
+            Invitation.child_id == child.id,
+            Invitation.email == member.email,
+            Invitation.accepted_at.is_(None),
+        )
+    )
+    audit.record(
+        "family_member_removed",
+        child=child,
+        user=removed_by,
+        detail={"member": member.name, "reason": reason[:500]},
+    )
+    db.session.flush()
+    return (
+        db.session.scalar(select(FamilyLink.user_id).where(FamilyLink.child_id == child.id))
+        is not None
+    )

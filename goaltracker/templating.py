@@ -64,6 +64,20 @@ def device_words(user_agent: str | None) -> str:
     return f"{browser} on {system}" if system else browser
 
 
+def words_from_iso(value: str | None) -> str:
+    """Return an ISO date or timestamp (as the family's download holds them) in words.
+
+    "2026-03-03" becomes "3 March 2026"; "2026-03-03T14:05:00+00:00" becomes
+    "3 March 2026 at 14:05" (the download's timestamps are already in Europe/London time).
+    """
+    if not value:
+        return ""
+    if "T" in value:
+        moment = datetime.fromisoformat(value)
+        return f"{format_date(moment)} at {moment:%H:%M}"
+    return format_date(date.fromisoformat(value))
+
+
 def period_words(period) -> str:
     """Return a value and its dates in words: "EHC plan since 3 March 2026"."""
     if period.until is None:
@@ -127,6 +141,7 @@ def init_app(app: Flask) -> None:
         govuk_datetime=format_datetime,
         device_words=device_words,
         period_words=period_words,
+        words=words_from_iso,
     )
     app.jinja_env.globals.update(
         vocabulary=vocabulary,

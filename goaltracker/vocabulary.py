@@ -23,6 +23,12 @@ ROLE_LABELS: dict[str, str] = {
     "admin": "Administrator",
 }
 
+RELATIONSHIPS: tuple[str, ...] = ("parent_carer", "young_person")
+RELATIONSHIP_LABELS: dict[str, str] = {
+    "parent_carer": "parent or carer",
+    "young_person": "the young person",
+}
+
 ORGANISATION_TYPES: tuple[str, ...] = ("education", "health", "social_care", "voluntary", "other")
 ORGANISATION_TYPE_LABELS: dict[str, str] = {
     "education": "Education",

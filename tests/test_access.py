@@ -69,6 +69,12 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "children.new_goal": ("GET", only(CHILD_TEAM)),
     "children.summary": ("GET", only(CHILD_TEAM)),
     "children.edit_details": ("GET", only({"key_worker", "colleague", "admin"})),
+    # The URL's user is the colleague, not of the family: not found for those allowed.
+    "children.remove_family_member": ("GET", only({"key_worker", "colleague", "admin"}, ok=404)),
+    "family.invite": ("GET", only({"parent"})),
+    "family.invitation_sent": ("GET", only({"parent"}, ok=302)),
+    "family.answer_key_worker": ("POST", only({"parent"}, ok=404)),  # no such request
+    "family.handover": ("GET", only(set())),  # the world's child is under 16, with no young person
     "children.summary_pdf": ("GET", only(CHILD_TEAM)),
     "practitioner.reminders": ("POST", only(PRACTITIONERS, ok=302)),
     "practitioner.ask_consent": ("POST", only({"key_worker", "colleague"}, ok=302)),

@@ -196,8 +196,8 @@ def test_a_later_file_corrects_a_rating_and_the_audit_keeps_the_old_values(area)
     child = db.session.scalars(select(Child)).one()
     assert event.child_id == child.id and event.area_id == area.id
     assert event.user_id == recorder.id
-    assert event.detail["old"] == {"performance": 3, "satisfaction": 2}
-    assert event.detail["new"] == {"performance": 4, "satisfaction": 3}
+    assert event.detail["before"] == {"performance": 3, "satisfaction": 2}
+    assert event.detail["after"] == {"performance": 4, "satisfaction": 3}
     assert event.detail["rater"] == "parent_carer"
     assert event.detail["assessed_on"] == "2025-09-01"
     assert event.detail["goal_reference"] == "AMY-1"

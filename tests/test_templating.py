@@ -23,3 +23,11 @@ def test_dates_read_as_people_write_them():
     assert templating.format_date(date(2026, 3, 1)) == "1 March 2026"
     assert templating.format_date(None) == ""
     assert templating.format_datetime(datetime(2026, 3, 1, 9, 5)) == "1 March 2026 at 09:05 UTC"
+
+
+def test_flashed_messages_show_as_text_in_the_banner_not_as_markup(client, auth, world):
+    auth.sign_in(world.parent)
+    client.post(f"/children/{world.child.id}/notes", data={"body": "Tuesday <b>went</b> well"})
+    page = client.get(f"/children/{world.child.id}").get_data(as_text=True)
+    assert '<p class="govuk-notification-banner__heading">Note added.</p>' in page
+    assert "&lt;p" not in page

@@ -8,9 +8,10 @@ and then accepts; the link alone gives nothing. Staff addresses cannot be invite
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import render_template
 from sqlalchemy import select
 
-from goaltracker import audit, security
+from goaltracker import audit, mail, security
 from goaltracker.accounts import STAFF_ROLES, AccountError, find_user_by_email, normalise_email
 from goaltracker.extensions import db
 from goaltracker.models import Area, Child, FamilyLink, Invitation, Organisation, User, utcnow
@@ -221,4 +222,22 @@ def _spend(invitation: Invitation, user: User) -> None:
         user=user,
         area_id=invitation.area_id or (invitation.child.area_id if invitation.child else None),
         detail={"kind": invitation.kind},
+    )
+
+
+def send_email(sent: InvitationSent, link: str) -> bool:
+    """Email an invitation, saying plainly what it asks; return whether the email went.
+
+    An invitation to an existing account says that its owner signs in with their own password to
+    accept, and that the link changes nothing on its own.
+    """
+    return mail.send_or_log(
+        sent.invitation.email,
+        "You have been invited to Goal Tracker",
+        render_template(
+            "email/invitation.txt",
+            invitation=sent.invitation,
+            link=link,
+            existing_account=what_accepting_needs(sent.invitation) == SIGN_IN,
+        ),
     )

@@ -79,6 +79,8 @@ def children():
 def key_worker(child_id: int):
     """Give a child a new key worker, for example when the key worker goes on leave."""
     child = policy.child_or_abort(child_id, policy.can_reassign_key_worker)
+    if request.method == "GET":
+        audit.record_now("key_worker_page_viewed", child=child)
     form = KeyWorkerForm()
     practitioners = records.practitioners_of_area(child.area_id)
     form.key_worker_id.choices = choice_list(
@@ -93,9 +95,20 @@ def key_worker(child_id: int):
         if chosen is None:
             form.key_worker_id.errors.append("Choose the new key worker")
         else:
-            records.change_key_worker(child, chosen, current_user)
-            db.session.commit()
-            flash(f"{chosen.name} is now the key worker for {child.reference}.", "success")
+            try:
+                records.change_key_worker(child, chosen, current_user)
+            except records.NeedsFamilyConsent:
+                records.ask_family_about_key_worker(child, chosen, current_user)
+                db.session.commit()
+                flash(
+                    f"The family had stopped {chosen.organisation.name} seeing the record, so "
+                    f"they have been asked first. {chosen.name} becomes the key worker for "
+                    f"{child.reference} when they agree.",
+                    "info",
+                )
+            else:
+                db.session.commit()
+                flash(f"{chosen.name} is now the key worker for {child.reference}.", "success")
             return redirect(url_for("admin.children", area=child.area_id))
     return render_template("admin/key_worker.html", child=child, form=form)
 

@@ -16,6 +16,7 @@ from goaltracker.forms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
     choice_list,
 )
 
@@ -241,3 +242,14 @@ class ChildDetailsForm(Form):
         """A change took effect in the past, and is needed when something changed."""
         if field.data is not None and field.data > date.today():
             raise ValidationError("The date of the change must be today or in the past")
+
+
+class RemoveFamilyMemberForm(Form):
+    """Why a family member's access to the record is taken away."""
+
+    reason = TextAreaField(
+        "Why is their access being removed?",
+        description="For example: a court order, or the young person asked.",
+        validators=[DataRequired("Say why their access is being removed"), Length(max=500)],
+    )
+    submit = SubmitField("Remove access")

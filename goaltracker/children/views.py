@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,6 +23,7 @@ from goaltracker import (
     downloads,
     goals,
     policy,
+    records,
     review_summary,
     scoring,
     vocabulary,
@@ -31,12 +33,13 @@ from goaltracker.children.forms import (
     EditGoalForm,
     GoalForm,
     NoteForm,
+    RemoveFamilyMemberForm,
     StatusForm,
     review_form,
 )
 from goaltracker.extensions import db
 from goaltracker.forms import choice_list
-from goaltracker.models import Goal
+from goaltracker.models import FamilyLink, Goal, User
 from goaltracker.practitioner.forms import AskConsentForm
 
 blueprint = Blueprint("children", __name__, url_prefix="/children")
@@ -89,7 +92,7 @@ def show(child_id: int):
     interval = child.area.review_interval_days
     sharing = consent.sharing(child)
     ask_form = None
-    if policy.can_invite_family(current_user, child):
+    if policy.is_lead_practitioner(current_user, child):
         ask_form = AskConsentForm()
         ask_form.organisation_id.choices = choice_list(
             (line.organisation.id, line.organisation.name) for line in sharing if not line.can_see
@@ -109,6 +112,10 @@ def show(child_id: int):
         need_history=child_details.need_history(child),
         plan_history=child_details.plan_history(child),
         today=date.today(),
+        family=records.family_members(child),
+        could_take_over=child.handed_over_at is None
+        and child.date_of_birth is not None
+        and scoring.age_on(child.date_of_birth, date.today()) >= 16,
     )
 
 
@@ -161,6 +168,34 @@ def edit_details(child_id: int):
         form=form,
         need_history=child_details.need_history(child),
         plan_history=child_details.plan_history(child),
+    )
+
+
+@blueprint.route("/<int:child_id>/family/<int:user_id>/remove", methods=["GET", "POST"])
+@policy.role_required("practitioner", "admin")
+def remove_family_member(child_id: int, user_id: int):
+    """Take away a family member's access to the record, with a reason; it ends at once."""
+    child = policy.child_or_abort(child_id, policy.can_manage_family_access)
+    member = db.session.get(User, user_id)
+    if member is None or db.session.get(FamilyLink, (user_id, child.id)) is None:
+        abort(404)
+    form = RemoveFamilyMemberForm()
+    if form.validate_on_submit():
+        someone_left = records.remove_family_member(child, member, form.reason.data, current_user)
+        db.session.commit()
+        flash(
+            f"{member.name} can no longer see {child.display_name}'s record."
+            + (
+                ""
+                if someone_left
+                else " Nobody in the family can see it now, until someone is invited."
+            ),
+            "success",
+        )
+        return redirect(url_for("children.show", child_id=child.id) + "#family")
+    last = len([m for m in records.family_members(child) if not m.invited]) == 1
+    return render_template(
+        "children/remove_family_member.html", child=child, member=member, form=form, last=last
     )
 
 
@@ -256,8 +291,10 @@ def edit_goal(child_id: int, goal_id: int):
     form = EditGoalForm(obj=None if request.method == "POST" else goal)
     form.set_outcome_choices(goals.outcomes_for_goals(child))
     if request.method == "GET":
-        form.importance.data = str(goal.importance)
-        form.outcomes.data = [str(outcome.id) for outcome in goal.outcomes]
+        audit.record_now("goal_form_viewed", child=child, detail={"goal_id": goal.id})
+        if not g.get("restored_form"):
+            form.importance.data = str(goal.importance)
+            form.outcomes.data = [str(outcome.id) for outcome in goal.outcomes]
     if form.validate_on_submit() and commit_goal_change(
         form,
         lambda: goals.edit_goal(
@@ -281,6 +318,8 @@ def goal_status(child_id: int, goal_id: int):
     child, goal = goal_or_abort(child_id, goal_id)
     form = StatusForm()
     if request.method == "GET":
+        audit.record_now("goal_status_form_viewed", child=child, detail={"goal_id": goal.id})
+    if request.method == "GET" and not g.get("restored_form"):
         form.status.data = goal.status
         form.closed_on.data = goal.closed_on
         form.version.data = goal.version
@@ -304,6 +343,8 @@ def goal_status(child_id: int, goal_id: int):
 def new_review(child_id: int):
     """Rate the child's active goals: one rater, one day, without showing earlier scores."""
     child = policy.child_or_abort(child_id)
+    if request.method == "GET":
+        audit.record_now("review_form_viewed", child=child)
     active = goals.active_goals(child)
     form = review_form(active)
     if request.method == "GET":

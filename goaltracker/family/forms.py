@@ -3,10 +3,43 @@
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired
 
-from goaltracker.forms import Form
+from goaltracker.forms import Form, RadioField, SubmitField
 
 
 class SharingDecisionForm(Form):
     """Allow an organisation to see the record, or stop it."""
 
     decision = HiddenField(validators=[DataRequired(), AnyOf(["allow", "stop"])])
+
+
+class KeyWorkerAnswerForm(Form):
+    """Agree to a new key worker, or refuse."""
+
+    decision = HiddenField(validators=[DataRequired(), AnyOf(["agree", "refuse"])])
+
+
+class HandoverForm(Form):
+    """The young person's decision for each parent or carer, and their agreement."""
+
+    submit = SubmitField("Take over my record")
+
+
+def handover_form(members) -> HandoverForm:
+    """Return the handover form with a yes-or-no question for each parent or carer."""
+
+    class MembersHandoverForm(HandoverForm):
+        pass
+
+    for _link, member in members:
+        setattr(
+            MembersHandoverForm,
+            f"keep_{member.id}",
+            RadioField(
+                f"Can {member.name} still see your record?",
+                choices=[("yes", "Yes"), ("no", "No")],
+                validators=[DataRequired(f"Say whether {member.name} can still see your record")],
+            ),
+        )
+    form = MembersHandoverForm()
+    form.member_fields = [(member, form[f"keep_{member.id}"]) for _link, member in members]
+    return form

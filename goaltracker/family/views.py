@@ -3,12 +3,25 @@
 import json
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
-from goaltracker import audit, consent, downloads, family_data, goals, policy
+from goaltracker import audit, consent, downloads, family_data, goals, policy, records
+from goaltracker import handover as handover_module
+from goaltracker.accounts import AccountError, invitations
 from goaltracker.extensions import db
-from goaltracker.family.forms import SharingDecisionForm
+from goaltracker.family.forms import KeyWorkerAnswerForm, SharingDecisionForm, handover_form
+from goaltracker.models import KeyWorkerRequest
+from goaltracker.practitioner.forms import InviteFamilyForm
 
 blueprint = Blueprint("family", __name__, url_prefix="/family")
 
@@ -22,7 +35,9 @@ def home():
     for child in children:
         audit.record("child_record_viewed", child=child, detail={"page": "family home"})
     audit.commit_view()
-    return render_template("family/home.html", children=children, summaries=summaries)
+    return render_template(
+        "family/home.html", children=children, summaries=summaries, today=date.today()
+    )
 
 
 @blueprint.route("/children/<int:child_id>/sharing")
@@ -37,7 +52,98 @@ def sharing(child_id: int):
         history=audit.access_history(child),
         describe=audit.describe,
         form=SharingDecisionForm(),
+        members=records.family_members(child),
+        key_worker_requests=records.open_key_worker_requests(child),
+        answer_form=KeyWorkerAnswerForm(),
     )
+
+
+@blueprint.route("/children/<int:child_id>/invite", methods=["GET", "POST"])
+@policy.role_required("family")
+def invite(child_id: int):
+    """Invite another parent or carer (or the young person) to see the record."""
+    child = policy.child_or_abort(child_id, policy.can_decide_consent)
+    form = InviteFamilyForm()
+    if form.validate_on_submit():
+        try:
+            sent = invitations.invite_family_member(
+                child,
+                email=form.email.data,
+                name=form.name.data,
+                relationship_to_child=form.relationship_to_child.data,
+                invited_by=current_user,
+                valid_days=current_app.config["INVITATION_DAYS"],
+            )
+        except AccountError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            link = url_for("auth.accept_invitation", token=sent.token, _external=True)
+            emailed = invitations.send_email(sent, link)
+            session["invitation_link"] = {
+                "link": link,
+                "email": sent.invitation.email,
+                "emailed": emailed,
+            }
+            return redirect(url_for("family.invitation_sent", child_id=child.id))
+    return render_template("family/invite.html", form=form, child=child)
+
+
+@blueprint.route("/children/<int:child_id>/invite/sent")
+@policy.role_required("family")
+def invitation_sent(child_id: int):
+    """Show the invitation link once, to send by text message too."""
+    child = policy.child_or_abort(child_id, policy.can_decide_consent)
+    sent = session.pop("invitation_link", None)
+    if sent is None:
+        return redirect(url_for("family.sharing", child_id=child.id))
+    return render_template("family/invitation_sent.html", child=child, sent=sent)
+
+
+@blueprint.route("/children/<int:child_id>/key-worker-requests/<int:request_id>", methods=["POST"])
+@policy.role_required("family")
+def answer_key_worker(child_id: int, request_id: int):
+    """Agree to a new key worker in an organisation the family had stopped, or refuse."""
+    child = policy.child_or_abort(child_id, policy.can_decide_consent)
+    request_ = db.session.get(KeyWorkerRequest, request_id)
+    if request_ is None or request_.child_id != child.id or request_.answered_at is not None:
+        abort(404)
+    form = KeyWorkerAnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    agreed = form.decision.data == "agree"
+    records.answer_key_worker_request(request_, agreed, current_user)
+    db.session.commit()
+    flash(
+        f"{request_.key_worker.name} is now {child.first_name}'s key worker."
+        if agreed
+        else f"You said no: {request_.key_worker.name} will not be the key worker.",
+        "success",
+    )
+    return redirect(url_for("family.sharing", child_id=child.id))
+
+
+@blueprint.route("/children/<int:child_id>/take-over", methods=["GET", "POST"])
+@policy.role_required("family")
+def handover(child_id: int):
+    """Let a young person of 16 or over take over their own record."""
+    child = policy.child_or_abort(
+        child_id, lambda user, child: policy.can_take_over(user, child, date.today())
+    )
+    members = handover_module.family_to_ask(child)
+    form = handover_form(members)
+    if form.validate_on_submit():
+        keep = {member.id: field.data == "yes" for member, field in form.member_fields}
+        handover_module.take_over(child, current_user, keep, date.today())
+        db.session.commit()
+        flash(
+            "Your record is now yours. Check which services can see your goals below: "
+            "you decide from now on.",
+            "success",
+        )
+        return redirect(url_for("family.sharing", child_id=child.id))
+    return render_template("family/handover.html", child=child, form=form)
 
 
 @blueprint.route("/children/<int:child_id>/sharing/<int:organisation_id>", methods=["POST"])

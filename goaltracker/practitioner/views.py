@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from goaltracker import consent, mail, policy, records
+from goaltracker import consent, policy, records
 from goaltracker.accounts import AccountError, invitations
 from goaltracker.extensions import db
 from goaltracker.forms import choice_list, page_number
@@ -148,7 +148,7 @@ def invite_family(child_id: int):
         else:
             db.session.commit()
             link = url_for("auth.accept_invitation", token=sent.token, _external=True)
-            emailed = send_invitation(sent, link)
+            emailed = invitations.send_email(sent, link)
             # The token is never stored, so the link is shown once, after the redirect.
             session["invitation_link"] = {
                 "link": link,
@@ -157,21 +157,6 @@ def invite_family(child_id: int):
             }
             return redirect(url_for("practitioner.invitation_sent", child_id=child.id))
     return render_template("practitioner/invite_family.html", form=form, child=child)
-
-
-def send_invitation(sent: invitations.InvitationSent, link: str) -> bool:
-    """Email an invitation, saying plainly what it asks; return whether the email went."""
-    return mail.send_or_log(
-        sent.invitation.email,
-        "You have been invited to Goal Tracker",
-        render_template(
-            "email/invitation.txt",
-            invitation=sent.invitation,
-            link=link,
-            existing_account=invitations.what_accepting_needs(sent.invitation)
-            == invitations.SIGN_IN,
-        ),
-    )
 
 
 @blueprint.route("/children/<int:child_id>/invite/sent")

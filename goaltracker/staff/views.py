@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import mail, policy, records
+from goaltracker import policy, records
 from goaltracker.accounts import AccountError, invitations, staff
 from goaltracker.extensions import db
 from goaltracker.forms import choice_list, whole_number_argument
@@ -111,11 +111,7 @@ def invite():
         else:
             db.session.commit()
             link = url_for("auth.accept_invitation", token=sent.token, _external=True)
-            emailed = mail.send_or_log(
-                sent.invitation.email,
-                "You have been invited to Goal Tracker",
-                render_template("email/invitation.txt", invitation=sent.invitation, link=link),
-            )
+            emailed = invitations.send_email(sent, link)
             session["invitation_link"] = {
                 "link": link,
                 "email": sent.invitation.email,
@@ -279,11 +275,22 @@ def reassign(user_id: int):
         if chosen is None:
             form.key_worker_id.errors.append("Choose the new key worker")
         else:
-            moved = records.change_key_workers(caseload, chosen, current_user)
+            # Children whose family stopped the new key worker's organisation are not moved
+            # over their decision: the family is asked first.
+            stopped = [
+                child for child in caseload if records.family_stopped(child, chosen.organisation_id)
+            ]
+            moving = [child for child in caseload if child not in stopped]
+            moved = records.change_key_workers(moving, chosen, current_user) if moving else 0
+            for child in stopped:
+                records.ask_family_about_key_worker(child, chosen, current_user)
             db.session.commit()
-            flash(
-                f"{moved} {'child' if moved == 1 else 'children'} moved to {chosen.name}.",
-                "success",
-            )
+            message = f"{moved} {'child' if moved == 1 else 'children'} moved to {chosen.name}."
+            if stopped:
+                message += (
+                    f" The families of {len(stopped)} had stopped {chosen.organisation.name} "
+                    "seeing the record: they have been asked first."
+                )
+            flash(message, "success")
             return redirect(url_for("staff.show", user_id=user.id))
     return render_template("staff/reassign.html", user=user, form=form, caseload=caseload)
