@@ -46,6 +46,15 @@ STAFF = [
     DemoAccount("alex@demo.example", "Alex Kaur", "admin"),
 ]
 
+# Maya turns 16 on the day the demo is made, so she can take over her record (journeys.md).
+TURNS_16_TODAY = "Maya"
+
+# The organisations beyond the key worker's that each family has let see the record.
+SHARED_WITH = {
+    "Amir": ["Northfield School"],
+    "Maya": ["Northfield School", "Sunrise Youth Project"],
+}
+
 # (parent email, parent name, child first name, age, need, ehcp, key worker email, goals)
 FAMILIES = [
     (
@@ -71,7 +80,7 @@ FAMILIES = [
     (
         "lena@demo.example",
         "Lena Novak",
-        "Maya",
+        "Noor",
         4,
         "SLCN",
         False,
@@ -127,6 +136,25 @@ FAMILIES = [
         ],
     ),
     (
+        "claire@demo.example",
+        "Claire Byrne",
+        TURNS_16_TODAY,
+        16,
+        "SEMH",
+        True,
+        "priya@demo.example",
+        [
+            ("Travel to college on my own", "self_care", "getting_around", 9, ["INDEPENDENT"]),
+            (
+                "Cook a meal for my family on Saturdays",
+                "productivity",
+                "jobs_at_home",
+                7,
+                ["INDEPENDENT", "HEALTHY"],
+            ),
+        ],
+    ),
+    (
         "dan@demo.example",
         "Dan Hughes",
         "Leo",
@@ -172,6 +200,14 @@ def years_ago(today: date, years: int, extra_days: int) -> date:
     return date(today.year - years, 1, 1) + timedelta(days=extra_days)
 
 
+def birthday_today(today: date, years: int) -> date:
+    """Return the birth date of someone who is `years` old today (29 February: 1 March)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return date(today.year - years, 3, 1)
+
+
 def add_series(goal: Goal, rater: str, dates: list[date], rng: random.Random, user: User) -> None:
     """Add a series of ratings that mostly improves, as real progress tends to."""
     performance = rng.randint(1, 4)
@@ -192,7 +228,7 @@ def add_series(goal: Goal, rater: str, dates: list[date], rng: random.Random, us
 
 
 def seed(today: date | None = None) -> None:
-    """Create Demo Borough with its outcomes, agencies, staff and six families."""
+    """Create Demo Borough with its outcomes, agencies, staff and seven families."""
     today = today or date.today()
     rng = random.Random(2026)  # noqa: S311  (demo data, not security)
     area = areas.create_area(AREA_CODE, AREA_NAME)
@@ -223,7 +259,9 @@ def seed(today: date | None = None) -> None:
             reference=f"DEMO-{index + 1:03d}",
             first_name=first_name,
             last_name=parent_name.split()[-1],
-            date_of_birth=years_ago(today, age, 20 + index * 37),
+            date_of_birth=birthday_today(today, age)
+            if first_name == TURNS_16_TODAY
+            else years_ago(today, age, 20 + index * 37),
             primary_need=need,
             ehcp=ehcp,
             organisation_id=key_worker.organisation_id,
@@ -239,11 +277,11 @@ def seed(today: date | None = None) -> None:
         db.session.add_all([child, parent])
         db.session.flush()
         db.session.add(FamilyLink(user_id=parent.id, child_id=child.id))
-        if first_name == "Amir":
+        for organisation in SHARED_WITH.get(first_name, ()):
             db.session.add(
                 Consent(
                     child_id=child.id,
-                    organisation_id=organisations["Northfield School"].id,
+                    organisation_id=organisations[organisation].id,
                     granted=True,
                     decided_by_id=parent.id,
                 )

@@ -253,9 +253,16 @@ def practitioners_of_area(area_id: int) -> list[User]:
     )
 
 
-def children_of_area(area_id: int, page: int = 1, per_page: int = 50) -> tuple[list[Child], int]:
-    """Return a page of the area's children by reference, and how many there are."""
-    condition = (Child.area_id == area_id, Child.erased_at.is_(None))
+def children_of_area(
+    area_id: int, page: int = 1, per_page: int = 50, reference: str = ""
+) -> tuple[list[Child], int]:
+    """Return a page of the area's children by reference, and how many there are; with a
+    reference, only those whose reference starts with it (any case)."""
+    condition = [Child.area_id == area_id, Child.erased_at.is_(None)]
+    if reference.strip():
+        condition.append(
+            func.upper(Child.reference).startswith(reference.strip().upper(), autoescape=True)
+        )
     total = db.session.scalar(select(func.count(Child.id)).where(*condition))
     children = db.session.scalars(
         select(Child)

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from goaltracker.extensions import db
 from goaltracker.models import AuditEvent
+from tests import factories
 
 
 def reassign(client, world, practitioner):
@@ -54,3 +55,15 @@ def test_children_list_shows_references_not_names(client, auth, world):
     page = client.get("/admin/children").get_data(as_text=True)
     assert world.child.reference in page
     assert "Amir" not in page
+
+
+def test_children_are_found_by_how_their_reference_starts(client, auth, world):
+    factories.make_child(world.key_worker, reference="ZZ_9%")
+    db.session.commit()
+    auth.sign_in(world.admin)
+    page = client.get("/admin/children", query_string={"reference": "zz_"}).get_data(as_text=True)
+    assert "ZZ_9%" in page and world.child.reference not in page
+    assert "1 child in" in page
+    # Wildcards typed into the box are taken as themselves.
+    page = client.get("/admin/children", query_string={"reference": "%"}).get_data(as_text=True)
+    assert "0 children" in page and "ZZ_9%" not in page

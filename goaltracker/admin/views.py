@@ -68,9 +68,15 @@ def children():
         abort(403)
     area = area_or_abort(area_id)
     page = page_number()
-    listed, total = records.children_of_area(area.id, page)
+    reference = request.args.get("reference", "", type=str)[:100]
+    listed, total = records.children_of_area(area.id, page, reference=reference)
     return render_template(
-        "admin/children.html", area=area, children=listed, total=total, page=page
+        "admin/children.html",
+        area=area,
+        children=listed,
+        total=total,
+        page=page,
+        reference=reference,
     )
 
 

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from goaltracker import consent, policy, records
+from goaltracker import consent, policy, records, vocabulary
 from goaltracker.accounts import AccountError, invitations
 from goaltracker.extensions import db
 from goaltracker.forms import choice_list, page_number
@@ -132,6 +132,8 @@ def invite_family(child_id: int):
     """Invite a parent, carer or the young person by email, and show the link to copy."""
     child = policy.child_or_abort(child_id, policy.can_invite_family)
     form = InviteFamilyForm()
+    if request.method == "GET" and request.args.get("relationship") in vocabulary.RELATIONSHIPS:
+        form.relationship_to_child.data = request.args["relationship"]
     if form.validate_on_submit():
         try:
             sent = invitations.invite_family_member(

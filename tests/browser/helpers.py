@@ -23,6 +23,16 @@ def tab_to(page, selector: str) -> None:
     _tab_until(page, f"element.matches({json.dumps(selector)})", selector)
 
 
+def tab_to_link(page, text: str) -> None:
+    """Press Tab until the link whose words start with the text has focus."""
+    _tab_until(
+        page,
+        "element.matches('a') && "
+        f"element.innerText.replace(/\\s+/g, ' ').trim().startsWith({json.dumps(text)})",
+        f"the link {text}",
+    )
+
+
 def type_into(page, selector: str, text: str) -> None:
     """Tab to a field and type into it."""
     tab_to(page, selector)

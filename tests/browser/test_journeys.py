@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     press_button,
     screenshot,
     tab_to,
+    tab_to_link,
     type_into,
     visit,
 )
@@ -295,3 +296,140 @@ def test_the_time_out_warning_is_a_keyboard_friendly_dialog(browser, live_server
     dialog.wait_for(state="hidden")
     assert page.url.endswith("/family/")
     context.close()
+
+
+def phone_page(browser):
+    """Open a new page at phone width in a context of its own (its own cookies)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    return context, context.new_page()
+
+
+def accept_invitation(browser, link: str, password: str):
+    """Open an invitation link on a phone, choose a password and land signed in."""
+    context, page = phone_page(browser)
+    visit(page, link)
+    type_into(page, "#password", password)
+    type_into(page, "#confirm", password)
+    press_button(page, "Create account")
+    assert page.url.endswith("/family/")
+    check_accessibility(page)
+    return context, page
+
+
+def test_a_second_parent_joins_and_rates_from_his_week(browser, live_server):
+    """Sam adds Dev to Amir's record; Dev signs in with his own account and rates the goals."""
+    base = live_server
+    sam_context, sam = phone_page(browser)
+    sign_in(sam, base, "sam@demo.example")
+    sharing = sam.get_attribute("a:text-is('Who can see them')", "href")
+    visit(sam, f"{base}{sharing}")
+    tab_to_link(sam, "Invite someone else in the family")
+    with sam.expect_navigation():
+        sam.keyboard.press("Enter")
+    check_accessibility(sam)
+    type_into(sam, "#name", "Dev Rahman")
+    type_into(sam, "#email", "dev.rahman@example.com")
+    choose_radio(sam, "relationship_to_child", "parent_carer")
+    press_button(sam, "Send invitation")
+    check_accessibility(sam)
+    link = sam.input_value("#invitation-link")
+
+    dev_context, dev = accept_invitation(browser, link, "green bicycle tuesday")
+    child_link = dev.get_attribute("a:text-matches('All of .* goals')", "href")
+    child_id = child_link.rstrip("/").split("/")[-1]
+    visit(dev, f"{base}/children/{child_id}/review")
+    rate_goals(dev, [(6, 7), (5, 5), (4, 6)], "parent_carer", date.today())
+    assert "Average score for how well it is going" in dev.content()
+    check_accessibility(dev)
+    screenshot(dev, "18-second-parent-rates")
+
+    # Sam sees who has access and who rated.
+    visit(sam, f"{base}{sharing}")
+    assert "Dev Rahman (parent or carer), since" in sam.content()
+    visit(sam, f"{base}{child_link}")
+    assert "Dev Rahman" in sam.content()
+    sam_context.close()
+    dev_context.close()
+
+
+def test_a_young_person_takes_over_her_record_at_16(browser, live_server):
+    """Maya turns 16: Priya invites her; she takes over, keeps her mum, and stops a service."""
+    base = live_server
+    priya_context, priya = phone_page(browser)
+    sign_in(priya, base, "priya@demo.example")
+    assert "Could take over their record" in priya.content()
+    maya_link = priya.get_attribute("a:text-matches('^Maya')", "href")
+    visit(priya, f"{base}{maya_link}")
+    tab_to_link(priya, "Invite Maya to take over their record")
+    with priya.expect_navigation():
+        priya.keyboard.press("Enter")
+    check_accessibility(priya)
+    assert priya.is_checked("input[name=relationship_to_child][value=young_person]")
+    type_into(priya, "#name", "Maya Byrne")
+    type_into(priya, "#email", "maya.byrne@example.com")
+    press_button(priya, "Send invitation")
+    link = priya.input_value("#invitation-link")
+
+    maya_context, maya = accept_invitation(browser, link, "purple lantern harbour")
+    assert "you can take over your own record" in maya.content()
+    tab_to_link(maya, "Decide who sees your goals")
+    with maya.expect_navigation():
+        maya.keyboard.press("Enter")
+    check_accessibility(maya)
+    screenshot(maya, "19-take-over")
+    press_button(maya, "Take over my record")  # nothing answered: the question comes back
+    assert "There is a problem" in maya.content()
+    check_accessibility(maya)
+    (question,) = maya.eval_on_selector_all(
+        "input[type=radio][value=yes]", "inputs => inputs.map(input => input.name)"
+    )
+    choose_radio(maya, question, "yes")
+    press_button(maya, "Take over my record")
+    assert "Your record is now yours" in maya.content()
+    assert "/sharing" in maya.url
+    check_accessibility(maya)
+    press_button(maya, "Stop sharing Sunrise Youth Project")
+    assert "can no longer see" in maya.content()
+
+    # Her mum keeps access, but sharing is no longer hers to change.
+    claire_context, claire = phone_page(browser)
+    sign_in(claire, base, "claire@demo.example")
+    assert "Maya" in claire.content()
+    assert claire.goto(f"{base}{maya.url.split(base, 1)[1]}").status == 403
+    visit(priya, f"{base}{maya_link}")
+    assert "took over their own record on" in priya.content()
+    for context in (priya_context, maya_context, claire_context):
+        context.close()
+
+
+def test_an_administrator_erases_a_record_on_a_verified_request(browser, live_server):
+    """Alex finds Leo's record by reference and erases it; Leo's dad no longer sees it."""
+    base = live_server
+    alex_context, alex = phone_page(browser)
+    sign_in(alex, base, "alex@demo.example")
+    visit(alex, f"{base}/admin/children")
+    type_into(alex, "#reference", "DEMO-006")
+    press_button(alex, "Find")
+    assert "1 child in" in alex.content()
+    check_accessibility(alex)
+    tab_to_link(alex, "Erase")
+    with alex.expect_navigation():
+        alex.keyboard.press("Enter")
+    check_accessibility(alex)
+    type_into(alex, "#reason", "Request from Leo's father by email, identity checked by phone")
+    type_into(alex, "#reference", "DEMO-005")  # the wrong reference: nothing is erased
+    press_button(alex, "Erase the record")
+    assert "The reference does not match this child" in alex.content()
+    check_accessibility(alex)
+    type_into(alex, "#reference", "DEMO-006")
+    press_button(alex, "Erase the record")
+    assert "The record DEMO-006 has been erased" in alex.content()
+    check_accessibility(alex)
+    screenshot(alex, "20-erased")
+
+    dan_context, dan = phone_page(browser)
+    sign_in(dan, base, "dan@demo.example")
+    assert "Leo" not in dan.content()
+    check_accessibility(dan)
+    alex_context.close()
+    dan_context.close()
