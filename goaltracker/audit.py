@@ -84,7 +84,7 @@ def commit_view() -> None:
         session.expire_on_commit = expire_on_commit
 
 
-def access_history(child: Child, limit: int = 200) -> list[AuditEvent]:
+def access_history(child: Child, limit: int = 200, offset: int = 0) -> list[AuditEvent]:
     """Return who saw or changed the child's record, newest first, for the family to read."""
     return list(
         db.session.scalars(
@@ -93,7 +93,15 @@ def access_history(child: Child, limit: int = 200) -> list[AuditEvent]:
             .options(joinedload(AuditEvent.user).joinedload(User.organisation))
             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
             .limit(limit)
+            .offset(offset)
         )
+    )
+
+
+def access_history_count(child: Child) -> int:
+    """Return how many events the child's access history holds."""
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.child_id == child.id)
     )
 
 

@@ -47,6 +47,65 @@ def columns_for(question: str) -> list[report_formats.Column]:
 QUESTIONS = (report_formats.HOW_MUCH, report_formats.HOW_WELL, report_formats.BETTER_OFF)
 
 
+@dataclass(frozen=True)
+class Table:
+    """One table of the dashboard: the question it answers, the part of it, and its columns
+    with the short headings the table uses (the columns' full names are in the key)."""
+
+    question: str
+    part: str | None
+    columns: tuple[tuple[report_formats.Column, str], ...]
+
+    @property
+    def name(self) -> str:
+        """Return the table's name, for its caption and its scrolling region's label."""
+        return f"{self.question} {self.part}" if self.part else self.question
+
+
+def _table(question: str, part: str | None, *columns: tuple[str, str]) -> Table:
+    by_name = {column.name: column for column in report_formats.COLUMNS}
+    return Table(question, part, tuple((by_name[name], short) for name, short in columns))
+
+
+# "Is anyone better off?" has two tables, how well it goes and how happy people are with it,
+# so that each fits a desktop screen without scrolling sideways.
+TABLES = (
+    _table(
+        report_formats.HOW_MUCH,
+        None,
+        ("children", "Children"),
+        ("goals", "Goals"),
+        ("ratings", "Ratings"),
+    ),
+    _table(
+        report_formats.HOW_WELL,
+        None,
+        ("reviewed_on_time_pct", "Reviewed on time (%)"),
+        ("child_voice_pct", "Child's own view (%)"),
+    ),
+    _table(
+        report_formats.BETTER_OFF,
+        "How well it is going (performance)",
+        ("reassessed", "Views reassessed"),
+        ("mean_baseline_performance", "Average first score"),
+        ("mean_latest_performance", "Average latest score"),
+        ("mean_change_performance", "Average change"),
+        ("improved_performance", "Improved by an important amount"),
+        ("improved_performance_pct", "Improved (%)"),
+    ),
+    _table(
+        report_formats.BETTER_OFF,
+        "How happy they are with it (satisfaction)",
+        ("reassessed", "Views reassessed"),
+        ("mean_baseline_satisfaction", "Average first score"),
+        ("mean_latest_satisfaction", "Average latest score"),
+        ("mean_change_satisfaction", "Average change"),
+        ("improved_satisfaction", "Improved by an important amount"),
+        ("improved_satisfaction_pct", "Improved (%)"),
+    ),
+)
+
+
 def outcome_titles(area: Area) -> dict[str, str]:
     """Return each outcome code's title, and ALL's."""
     titles = {aggregation.ALL_OUTCOMES: "All goals"}

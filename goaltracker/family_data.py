@@ -6,7 +6,6 @@ child's secret record key is never in it.
 """
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -14,8 +13,7 @@ from sqlalchemy.orm import joinedload
 from goaltracker import audit, child_details, consent, goals, records, vocabulary
 from goaltracker.extensions import db
 from goaltracker.models import AuditEvent, Child, ConsentRequest, Goal, Invitation, User
-
-LONDON = ZoneInfo("Europe/London")
+from goaltracker.templating import local_time
 
 
 def _date(value) -> str | None:
@@ -23,7 +21,7 @@ def _date(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.astimezone(LONDON).isoformat(timespec="seconds")
+        return local_time(value).isoformat(timespec="seconds")
     return value.isoformat()
 
 

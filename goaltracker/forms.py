@@ -281,6 +281,11 @@ def page_number() -> int:
     return whole_number_argument("page", 1, largest=LARGEST_PAGE)
 
 
+def text_argument(name: str, longest: int = 100) -> str:
+    """Return a query-string text (a search, say) with its spaces tidied, cut to a length."""
+    return " ".join(request.args.get(name, "", type=str).split())[:longest]
+
+
 def safe_next_url(default: str) -> str:
     """Return the `next` URL when it stays on this site, otherwise the default."""
     target = request.values.get("next", "")

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -300,6 +300,27 @@ def existing_ratings(goal_ids: list[int], rater: str, assessed_on: date) -> dict
             )
         )
     }
+
+
+@dataclass(frozen=True)
+class EarlierRatings:
+    """Who recorded a rater's ratings already saved on a day, and when they last did."""
+
+    recorded_by: User | None
+    recorded_at: datetime
+
+
+def earlier_ratings(goal_ids: list[int], rater: str, assessed_on: date) -> list[EarlierRatings]:
+    """Return who recorded the rater's ratings of these goals on that day, latest last."""
+    latest: dict[int | None, Rating] = {}
+    for rating in existing_ratings(goal_ids, rater, assessed_on).values():
+        held = latest.get(rating.recorded_by_id)
+        if held is None or rating.recorded_at > held.recorded_at:
+            latest[rating.recorded_by_id] = rating
+    return sorted(
+        (EarlierRatings(rating.recorded_by, rating.recorded_at) for rating in latest.values()),
+        key=lambda earlier: earlier.recorded_at,
+    )
 
 
 def record_review(

@@ -140,16 +140,36 @@ def _worse_children(children, important_change: float):
     )
 
 
+def children_matching(search: str):
+    """Return a query of the children whose name contains the words or whose reference starts
+    with them, whatever the case (wildcards are taken literally)."""
+    words = " ".join(search.split()).lower()
+    full_name = func.lower(
+        func.coalesce(Child.first_name, "") + " " + func.coalesce(Child.last_name, "")
+    )
+    return select(Child.id).where(
+        or_(
+            full_name.contains(words, autoescape=True),
+            func.lower(Child.reference).startswith(words, autoescape=True),
+        )
+    )
+
+
 def caseload(
     practitioner: User,
     *,
     today: date,
     sort: str = "due",
     show: str = "all",
+    search: str = "",
     page: int = 1,
     per_page: int = 25,
 ) -> CaseloadPage:
-    """Return a page of the practitioner's caseload, computed by the database in one pass."""
+    """Return a page of the practitioner's caseload, computed by the database in one pass.
+
+    `search` keeps children whose first name, last name or full name contains the words, or
+    whose reference starts with them, whatever the case.
+    """
     area = practitioner.area
     visible = policy.children_practitioner_can_see(practitioner)
     last_rated = (
@@ -199,6 +219,8 @@ def caseload(
         "worse": rows.c.got_worse == 1,
     }
     condition = filters.get(show, true())
+    if search.strip():
+        condition = and_(condition, rows.c.child_id.in_(children_matching(search)))
     names = (Child.first_name, Child.last_name, Child.id)
     orders = {
         "due": (rows.c.status_order, rows.c.last_rated_on.asc(), *names),
@@ -253,16 +275,29 @@ def practitioners_of_area(area_id: int) -> list[User]:
     )
 
 
+# The key worker filter's value for children who have none.
+NO_KEY_WORKER = 0
+
+
 def children_of_area(
-    area_id: int, page: int = 1, per_page: int = 50, reference: str = ""
+    area_id: int,
+    page: int = 1,
+    per_page: int = 50,
+    reference: str = "",
+    key_worker_id: int | None = None,
 ) -> tuple[list[Child], int]:
     """Return a page of the area's children by reference, and how many there are; with a
-    reference, only those whose reference starts with it (any case)."""
+    reference, only those whose reference starts with it (any case); with a key worker, only
+    theirs (NO_KEY_WORKER: only those who have none)."""
     condition = [Child.area_id == area_id, Child.erased_at.is_(None)]
     if reference.strip():
         condition.append(
             func.upper(Child.reference).startswith(reference.strip().upper(), autoescape=True)
         )
+    if key_worker_id == NO_KEY_WORKER:
+        condition.append(Child.key_worker_id.is_(None))
+    elif key_worker_id is not None:
+        condition.append(Child.key_worker_id == key_worker_id)
     total = db.session.scalar(select(func.count(Child.id)).where(*condition))
     children = db.session.scalars(
         select(Child)
@@ -407,6 +442,18 @@ def change_key_workers(children: list[Child], key_worker: User, changed_by: User
             )
     db.session.flush()
     return len(children)
+
+
+def move_children(children: list[Child], key_worker: User, changed_by: User) -> tuple[int, int]:
+    """Give the children a new key worker, except those whose family stopped that key worker's
+    organisation: their families are asked first. Return how many moved and how many were asked.
+    """
+    stopped = [child for child in children if family_stopped(child, key_worker.organisation_id)]
+    moving = [child for child in children if child not in stopped]
+    moved = change_key_workers(moving, key_worker, changed_by) if moving else 0
+    for child in stopped:
+        ask_family_about_key_worker(child, key_worker, changed_by)
+    return moved, len(stopped)
 
 
 @dataclass(frozen=True)

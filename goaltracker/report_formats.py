@@ -82,9 +82,10 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "reassessed",
         BETTER_OFF,
-        "Reassessed",
-        "Goals rated at least twice by the same person (a goal rated twice by the child and "
-        "twice by a parent or carer counts twice, as the two views are never averaged).",
+        "Views reassessed",
+        "Goals rated at least twice by the same person. A child's and a parent's or carer's "
+        "view count separately: a goal rated twice by the child and twice by a parent counts "
+        "twice, as the two views are never averaged, so this can be larger than Goals.",
     ),
     Column(
         "mean_baseline_performance",

@@ -1,7 +1,8 @@
 """Jinja set-up: GOV.UK Frontend macros, and the one place numbers and dates are formatted."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, url_for
 from flask.templating import Environment
@@ -10,6 +11,9 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from goaltracker import policy, scoring, vocabulary
+
+# Times are stored in UTC and shown as the clocks in the UK show them.
+UK_TIME = ZoneInfo("Europe/London")
 
 
 class PageEnvironment(Environment):
@@ -33,11 +37,30 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def local_time(value: datetime) -> datetime:
+    """Return a stored timestamp (UTC; naive ones are UTC too) in the UK's time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UK_TIME)
+
+
+def format_time(value: datetime) -> str:
+    """Return a time of day as GOV.UK writes it: 9am, 5:30pm, midday, midnight."""
+    if (value.hour, value.minute) == (12, 0):
+        return "midday"
+    if (value.hour, value.minute) == (0, 0):
+        return "midnight"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
 def format_datetime(value: datetime | None) -> str:
-    """Return a timestamp as a date and a 24-hour UTC time."""
+    """Return a timestamp as a date and time in the UK: 1 March 2026 at 9:05am."""
     if value is None:
         return ""
-    return f"{format_date(value)} at {value:%H:%M} UTC"
+    local = local_time(value)
+    return f"{format_date(local)} at {format_time(local)}"
 
 
 def device_words(user_agent: str | None) -> str:
@@ -68,13 +91,12 @@ def words_from_iso(value: str | None) -> str:
     """Return an ISO date or timestamp (as the family's download holds them) in words.
 
     "2026-03-03" becomes "3 March 2026"; "2026-03-03T14:05:00+00:00" becomes
-    "3 March 2026 at 14:05" (the download's timestamps are already in Europe/London time).
+    "3 March 2026 at 2:05pm" (the download's timestamps are already in Europe/London time).
     """
     if not value:
         return ""
     if "T" in value:
-        moment = datetime.fromisoformat(value)
-        return f"{format_date(moment)} at {moment:%H:%M}"
+        return format_datetime(datetime.fromisoformat(value))
     return format_date(date.fromisoformat(value))
 
 

@@ -151,6 +151,11 @@ RATER_LABELS: dict[str, str] = {
     "child": "The child or young person",
     "parent_carer": "A parent or carer",
 }
+# Whose view a rating gives, inside a sentence.
+RATER_VIEW_WORDS: dict[str, str] = {
+    "child": "the child's own view",
+    "parent_carer": "a parent's or carer's view",
+}
 
 GOAL_STATUSES: tuple[str, ...] = ("active", "achieved", "stopped")
 GOAL_STATUS_LABELS: dict[str, str] = {

@@ -89,6 +89,46 @@ def test_caseload_is_paginated(world):
     assert not {e.child.id for e in first.entries} & {e.child.id for e in second.entries}
 
 
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("olu", {"Olu"}),
+        ("  OLU   ", {"Olu"}),
+        ("olu   adeyemi", {"Olu"}),
+        ("deyem", {"Olu"}),
+        ("REF-A", {"Olu", "Noor"}),
+        ("%", set()),
+        ("_", {"Under_score"}),
+        ("nobody", set()),
+    ],
+)
+def test_caseload_search_by_name_or_reference(world, search, expected):
+    factories.make_child(
+        world.key_worker, first_name="Olu", last_name="Adeyemi", reference="REF-A1"
+    )
+    factories.make_child(world.key_worker, first_name="Noor", last_name="Ahmed", reference="ref-a2")
+    factories.make_child(world.key_worker, first_name="Under_score", reference="X-1")
+    page = records.caseload(world.key_worker, today=TODAY, search=search, per_page=100)
+    assert {entry.child.first_name for entry in page.entries} == expected
+    assert page.total == len(expected)
+
+
+def test_caseload_search_combines_with_the_filters_and_pages(client, auth, world):
+    child_rated_days_ago(world, 200, "Overdue Olu")
+    child_rated_days_ago(world, 200, "Overdue Ola")
+    child_rated_days_ago(world, 5, "Recent Olu")
+    db.session.commit()
+    page = records.caseload(world.key_worker, today=TODAY, show="overdue", search="olu")
+    assert [entry.child.first_name for entry in page.entries] == ["Overdue Olu"]
+    auth.sign_in(world.key_worker)
+    html = client.get("/practitioner/?search=olu&show=all&sort=name").get_data(as_text=True)
+    assert "Overdue Olu" in html and "Recent Olu" in html and "Overdue Ola" not in html
+    assert 'value="olu"' in html and "Clear the search" in html
+    assert "search=olu" in html  # the sort and filter links keep the search
+    long = client.get("/practitioner/", query_string={"search": "x" * 5000})
+    assert long.status_code == 200
+
+
 def test_caseload_page_shows_counts_and_filters(client, auth, world):
     child_rated_days_ago(world, 200, "Overdue")
     db.session.commit()

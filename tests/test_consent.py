@@ -1,6 +1,6 @@
 """The family controls sharing: other organisations see a child only with the family's consent."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from goaltracker.extensions import db
 from goaltracker.mail import outbox
@@ -98,6 +98,27 @@ def test_family_sees_who_looked_at_the_record(client, auth, world):
     page = client.get(f"/family/children/{world.child.id}/sharing").get_data(as_text=True)
     assert world.key_worker.name in page
     assert "looked at the record" in page
+
+
+def test_who_has_looked_comes_a_page_at_a_time_newest_first(client, auth, world):
+    from goaltracker.family.views import HISTORY_PAGE_SIZE
+
+    auth.sign_in(world.key_worker)
+    for _ in range(HISTORY_PAGE_SIZE + 3):
+        client.get(f"/children/{world.child.id}")
+    auth.sign_out()
+    auth.sign_in(world.parent)
+    total = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.child_id == world.child.id)
+    )
+    first = client.get(f"/family/children/{world.child.id}/sharing").get_data(as_text=True)
+    assert first.count('data-label="When"') == HISTORY_PAGE_SIZE
+    assert f"Showing 1 to {HISTORY_PAGE_SIZE} of {total}" in first
+    assert "Older" in first and "Newer" not in first
+    second = client.get(f"/family/children/{world.child.id}/sharing?page=2").get_data(as_text=True)
+    assert second.count('data-label="When"') == total - HISTORY_PAGE_SIZE
+    assert "Newer" in second
+    assert "UTC" not in first
 
 
 def test_key_worker_asks_and_the_family_is_told_without_details(client, auth, world):

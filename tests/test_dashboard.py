@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -182,3 +183,35 @@ def test_the_dashboard_and_its_exports_show_the_same_protected_figures(client, a
             assert csv_row[name] == shown, name
     page = client.get("/manager/", query_string=query).get_data(as_text=True)
     assert f">{data['rows'][0]['goals']}<" in page
+
+
+def test_the_date_boxes_show_the_date_the_report_is_for(client, auth, rated_area):
+    auth.sign_in(rated_area.manager)
+    page = client.get("/manager/").get_data(as_text=True)
+    shown = last_quarter_end(date.today())
+    for part, value in zip(
+        ("day", "month", "year"), shown.strftime("%d %m %Y").split(), strict=True
+    ):
+        box = re.search(rf'<input[^>]*id="as_at-{part}"[^>]*>', page).group(0)
+        assert f'value="{value}"' in box
+    assert f"{shown.day} {shown.strftime('%B')} {shown.year}" in page
+
+
+def test_each_table_fits_its_columns_and_every_report_column_is_shown_once(
+    client, auth, rated_area
+):
+    """The dashboard's tables together show every column of the report, each question's
+    columns under its own heading."""
+    from goaltracker import dashboard, report_formats
+
+    shown = {column.name for table in dashboard.TABLES for column, _ in table.columns}
+    assert shown == {column.name for column in report_formats.COLUMNS}
+    for table in dashboard.TABLES:
+        assert all(column.question == table.question for column, _ in table.columns)
+        assert len(table.columns) <= 6
+    auth.sign_in(rated_area.manager)
+    page = client.get("/manager/", query_string={"as_at": ["31", "3", "2026"]}).get_data(
+        as_text=True
+    )
+    assert page.count('class="app-table-scroll" role="region"') == len(dashboard.TABLES)
+    assert "Views reassessed" in page

@@ -191,6 +191,10 @@ def test_rating_again_on_the_same_day_asks_before_replacing(client, auth, world)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Saving again will replace them" in html
+    # It says who recorded the earlier ratings, and when: here, nobody's account (a factory).
+    assert (
+        "a parent&#39;s or carer&#39;s view on" in html or "a parent's or carer's view on" in html
+    )
     rating = db.session.scalar(select(Rating))
     assert (rating.performance, rating.satisfaction) == (3, 4)
     response = client.post(
@@ -199,6 +203,25 @@ def test_rating_again_on_the_same_day_asks_before_replacing(client, auth, world)
     assert response.status_code == 302
     db.session.refresh(rating)
     assert (rating.performance, rating.satisfaction) == (6, 7)
+
+
+def test_rating_again_names_who_recorded_the_earlier_ratings_and_when(client, auth, world):
+    auth.sign_in(world.key_worker)
+    day = date.today()
+    data = rating_form({world.goal.id: (6, 7)}, day=day)
+    assert client.post(f"/children/{world.child.id}/review", data=data).status_code == 302
+    auth.sign_out()
+    auth.sign_in(world.parent)
+    html = client.post(
+        f"/children/{world.child.id}/review", data=rating_form({world.goal.id: (8, 8)}, day=day)
+    ).get_data(as_text=True)
+    assert f"already saved by {world.key_worker.name} at {day.day} {day:%B %Y} at" in html
+    auth.sign_out()
+    auth.sign_in(world.key_worker)
+    html = client.post(
+        f"/children/{world.child.id}/review", data=rating_form({world.goal.id: (9, 9)}, day=day)
+    ).get_data(as_text=True)
+    assert "already saved by you at" in html
 
 
 def test_goal_can_be_achieved_and_reopened_keeping_its_ratings(client, auth, world):

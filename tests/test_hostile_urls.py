@@ -29,7 +29,7 @@ def query_parameters() -> list[str]:
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text()
         names.update(re.findall(r'request\.args\.get\(\s*"(\w+)"', text))
-        names.update(re.findall(r'whole_number_argument\(\s*"(\w+)"', text))
+        names.update(re.findall(r'(?:whole_number|text)_argument\(\s*"(\w+)"', text))
         if "page_number()" in text:
             names.add("page")
     for form in QUERY_FORMS:

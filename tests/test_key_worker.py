@@ -67,3 +67,45 @@ def test_children_are_found_by_how_their_reference_starts(client, auth, world):
     # Wildcards typed into the box are taken as themselves.
     page = client.get("/admin/children", query_string={"reference": "%"}).get_data(as_text=True)
     assert "0 children" in page and "ZZ_9%" not in page
+
+
+def test_children_are_listed_by_key_worker_and_all_of_them_can_be_moved(client, auth, world):
+    jo = world.school_practitioner
+    theirs = [factories.make_child(jo, reference=f"JO-{n}") for n in range(3)]
+    orphan = factories.make_child(world.key_worker, reference="NOBODY-1")
+    orphan.key_worker_id = None
+    db.session.commit()
+    auth.sign_in(world.admin)
+    page = client.get("/admin/children", query_string={"key_worker": jo.id}).get_data(as_text=True)
+    assert all(child.reference in page for child in theirs)
+    assert world.child.reference not in page and "NOBODY-1" not in page
+    assert f"3 children in {world.area.name} key-worked by {jo.name}" in page
+    assert f"/admin/staff/{jo.id}/caseload" in page
+    page = client.get("/admin/children", query_string={"key_worker": "none"}).get_data(as_text=True)
+    assert "NOBODY-1" in page and "JO-0" not in page
+    # Junk or another area's practitioner: no filter, never an error.
+    for junk in ("abc", str(world.other_area_practitioner.id), "99999999999999999999", " "):
+        response = client.get("/admin/children", query_string={"key_worker": junk})
+        assert response.status_code == 200
+        assert "JO-0" in response.get_data(as_text=True)
+    # One confirmation moves them all, one audit event each.
+    response = client.post(
+        f"/admin/staff/{jo.id}/caseload", data={"key_worker_id": str(world.colleague.id)}
+    )
+    assert response.status_code == 302
+    for child in theirs:
+        db.session.refresh(child)
+        assert child.key_worker_id == world.colleague.id
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "key_worker_changed")
+    ).all()
+    assert {event.child_id for event in events} == {child.id for child in theirs}
+
+
+def test_managers_filter_by_key_worker_but_only_admins_move_a_whole_caseload(client, auth, world):
+    auth.sign_in(world.manager)
+    page = client.get("/admin/children", query_string={"key_worker": world.key_worker.id}).get_data(
+        as_text=True
+    )
+    assert world.child.reference in page
+    assert "/caseload" not in page

@@ -1,6 +1,6 @@
 """The page templates' environment and display filters."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from goaltracker import templating
 
@@ -22,7 +22,20 @@ def test_a_template_renders_its_own_globals_beside_the_environments(app):
 def test_dates_read_as_people_write_them():
     assert templating.format_date(date(2026, 3, 1)) == "1 March 2026"
     assert templating.format_date(None) == ""
-    assert templating.format_datetime(datetime(2026, 3, 1, 9, 5)) == "1 March 2026 at 09:05 UTC"
+    assert templating.format_datetime(datetime(2026, 3, 1, 9, 5)) == "1 March 2026 at 9:05am"
+    # British Summer Time: an hour ahead of UTC, which can change the day.
+    assert templating.format_datetime(datetime(2026, 7, 1, 23, 30, tzinfo=UTC)) == (
+        "2 July 2026 at 12:30am"
+    )
+    assert templating.format_datetime(datetime(2026, 7, 1, 11, 0, tzinfo=UTC)) == (
+        "1 July 2026 at midday"
+    )
+    assert templating.format_datetime(datetime(2026, 12, 1, 0, 0, tzinfo=UTC)) == (
+        "1 December 2026 at midnight"
+    )
+    assert templating.format_datetime(datetime(2026, 12, 1, 17, 0, tzinfo=UTC)) == (
+        "1 December 2026 at 5pm"
+    )
 
 
 def test_flashed_messages_show_as_text_in_the_banner_not_as_markup(client, auth, world):

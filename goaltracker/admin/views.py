@@ -29,7 +29,7 @@ from goaltracker.admin.forms import (
     SettingsForm,
 )
 from goaltracker.extensions import db
-from goaltracker.forms import choice_list, page_number, whole_number_argument
+from goaltracker.forms import choice_list, page_number, text_argument, whole_number_argument
 from goaltracker.models import Area, User
 from goaltracker.public.views import render_public_page
 
@@ -68,8 +68,18 @@ def children():
         abort(403)
     area = area_or_abort(area_id)
     page = page_number()
-    reference = request.args.get("reference", "", type=str)[:100]
-    listed, total = records.children_of_area(area.id, page, reference=reference)
+    reference = text_argument("reference")
+    practitioners = records.practitioners_of_area(area.id)
+    key_worker_id = (
+        records.NO_KEY_WORKER
+        if text_argument("key_worker") == "none"
+        else whole_number_argument("key_worker")
+    )
+    if key_worker_id not in {records.NO_KEY_WORKER, *(p.id for p in practitioners)}:
+        key_worker_id = None
+    listed, total = records.children_of_area(
+        area.id, page, reference=reference, key_worker_id=key_worker_id
+    )
     return render_template(
         "admin/children.html",
         area=area,
@@ -77,6 +87,11 @@ def children():
         total=total,
         page=page,
         reference=reference,
+        practitioners=practitioners,
+        key_worker=next((p for p in practitioners if p.id == key_worker_id), None),
+        key_worker_value=(
+            "none" if key_worker_id == records.NO_KEY_WORKER else (key_worker_id or "")
+        ),
     )
 
 

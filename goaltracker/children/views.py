@@ -352,6 +352,7 @@ def new_review(child_id: int):
         form.rater.data = rater if rater in vocabulary.RATERS else None
         form.assessed_on.data = date.today()
     confirm_replace = False
+    earlier = []
     if active and form.validate_on_submit():
         try:
             goals.record_review(
@@ -368,6 +369,9 @@ def new_review(child_id: int):
             if error.field_name == "replace_same_day":
                 confirm_replace = True
                 form.replace_same_day.data = "yes"
+                earlier = goals.earlier_ratings(
+                    list(form.scores()), form.rater.data, form.assessed_on.data
+                )
             else:
                 show_goal_error(form, error)
         else:
@@ -386,6 +390,7 @@ def new_review(child_id: int):
         form=form,
         active=active,
         confirm_replace=confirm_replace,
+        earlier=earlier,
         suggest_parent=scoring.suggest_parent_rating(child.date_of_birth, date.today()),
         performance_scale=vocabulary.PERFORMANCE_SCALE,
         satisfaction_scale=vocabulary.SATISFACTION_SCALE,

@@ -20,10 +20,13 @@ from goaltracker import handover as handover_module
 from goaltracker.accounts import AccountError, invitations
 from goaltracker.extensions import db
 from goaltracker.family.forms import KeyWorkerAnswerForm, SharingDecisionForm, handover_form
+from goaltracker.forms import page_number
 from goaltracker.models import KeyWorkerRequest
 from goaltracker.practitioner.forms import InviteFamilyForm
 
 blueprint = Blueprint("family", __name__, url_prefix="/family")
+# Events of "who has looked at or changed the record" shown a page at a time.
+HISTORY_PAGE_SIZE = 25
 
 
 @blueprint.route("/")
@@ -45,11 +48,17 @@ def home():
 def sharing(child_id: int):
     """Show which organisations can see the record, and who has looked at it."""
     child = policy.child_or_abort(child_id, policy.can_decide_consent)
+    page = page_number()
     return render_template(
         "family/sharing.html",
         child=child,
         sharing=consent.sharing(child),
-        history=audit.access_history(child),
+        history=audit.access_history(
+            child, limit=HISTORY_PAGE_SIZE, offset=(page - 1) * HISTORY_PAGE_SIZE
+        ),
+        history_total=audit.access_history_count(child),
+        page=page,
+        page_size=HISTORY_PAGE_SIZE,
         describe=audit.describe,
         form=SharingDecisionForm(),
         members=records.family_members(child),

@@ -36,6 +36,8 @@ def report_from_request(area: Area) -> tuple[DashboardForm, aggregation.Report |
     report = aggregation.outcomes_report(
         db.session, area, form.report_date(), by=form.breakdown(), filters=form.filters()
     )
+    # The date boxes show the date the report is for, the default included.
+    form.as_at.data, form.as_at.raw_data = report.as_at, None
     return form, report
 
 
@@ -68,6 +70,7 @@ def home():
         report=report,
         titles=dashboard.outcome_titles(area),
         questions=[(question, dashboard.columns_for(question)) for question in dashboard.QUESTIONS],
+        tables=dashboard.TABLES,
         cell=dashboard.cell,
         group_label=dashboard.group_label,
         described=dashboard.describe_filters(area, report) if report else [],

@@ -17,7 +17,7 @@ from flask_login import current_user
 from goaltracker import consent, policy, records, vocabulary
 from goaltracker.accounts import AccountError, invitations
 from goaltracker.extensions import db
-from goaltracker.forms import choice_list, page_number
+from goaltracker.forms import choice_list, page_number, text_argument
 from goaltracker.practitioner.forms import (
     AddChildForm,
     AskConsentForm,
@@ -36,14 +36,16 @@ def home():
     show = request.args.get("show", "all")
     sort = sort if sort in records.CASELOAD_SORTS else "due"
     show = show if show in records.CASELOAD_SHOWS else "all"
+    search = text_argument("search")
     caseload = records.caseload(
-        current_user, today=date.today(), sort=sort, show=show, page=page_number()
+        current_user, today=date.today(), sort=sort, show=show, search=search, page=page_number()
     )
     return render_template(
         "practitioner/home.html",
         caseload=caseload,
         sort=sort,
         show=show,
+        search=search,
         reminder_form=RemindersForm(
             email_reminders="yes" if current_user.email_reminders else "no"
         ),

@@ -277,18 +277,12 @@ def reassign(user_id: int):
         else:
             # Children whose family stopped the new key worker's organisation are not moved
             # over their decision: the family is asked first.
-            stopped = [
-                child for child in caseload if records.family_stopped(child, chosen.organisation_id)
-            ]
-            moving = [child for child in caseload if child not in stopped]
-            moved = records.change_key_workers(moving, chosen, current_user) if moving else 0
-            for child in stopped:
-                records.ask_family_about_key_worker(child, chosen, current_user)
+            moved, asked = records.move_children(caseload, chosen, current_user)
             db.session.commit()
             message = f"{moved} {'child' if moved == 1 else 'children'} moved to {chosen.name}."
-            if stopped:
+            if asked:
                 message += (
-                    f" The families of {len(stopped)} had stopped {chosen.organisation.name} "
+                    f" The families of {asked} had stopped {chosen.organisation.name} "
                     "seeing the record: they have been asked first."
                 )
             flash(message, "success")

@@ -21,6 +21,9 @@ from tests.conftest import TEST_CONFIG
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The narrowest phone WCAG 1.4.10 asks pages to reflow at, and a desktop.
+PHONE = {"width": 320, "height": 720}
+DESKTOP = {"width": 1280, "height": 900}
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -82,7 +85,7 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A page at phone width; axe-core is injected into it, so the page's CSP is bypassed."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()
@@ -91,7 +94,7 @@ def phone(browser):
 @pytest.fixture
 def desktop(browser):
     """A page at desktop width."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()

@@ -63,8 +63,26 @@ def press_button(page, text: str) -> None:
         page.keyboard.press("Enter")
 
 
+def check_layout(page) -> None:
+    """Fail when the page scrolls sideways (WCAG 1.4.10) or shows markup as text."""
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    if os.environ.get("LAYOUT_REPORT") and widths[0] > widths[1]:
+        with open(os.environ["LAYOUT_REPORT"], "a") as report:
+            report.write(f"{page.url} {widths}\n")
+        return
+    assert widths[0] <= widths[1], f"{page.url} is {widths[0]} px wide at {widths[1]} px"
+    escaped = page.evaluate(
+        r"(document.body.innerText.match(/<\/?[a-z][a-z0-9]*(\s[^>]*)?>/i) || [null])[0]"
+    )
+    assert escaped is None, f"{page.url} shows markup as text: {escaped}"
+
+
 def check_accessibility(page) -> None:
-    """Run axe-core on the page and fail on any serious or critical WCAG 2.2 AA violation."""
+    """Check the layout, then run axe-core on the page and fail on any serious or critical
+    WCAG 2.2 AA violation."""
+    check_layout(page)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',

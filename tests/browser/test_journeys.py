@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from goaltracker import demo
+from goaltracker import dashboard, demo
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.helpers import (
     check_accessibility,
     choose_radio,
@@ -55,7 +56,7 @@ def rate_goals(page, scores: list[tuple[int, int]], rater: str, day: date) -> No
 def test_key_worker_family_and_review_journey(browser, live_server):
     """Priya adds Amir and invites Sam; Sam sets goals and rates; Priya reviews three months on."""
     base = live_server
-    priya = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    priya = browser.new_context(viewport=PHONE, bypass_csp=True)
     page = priya.new_page()
     sign_in(page, base, "priya@demo.example")
     assert page.url.endswith("/practitioner/")
@@ -87,7 +88,7 @@ def test_key_worker_family_and_review_journey(browser, live_server):
     child_url = page.url.rsplit("/practitioner/children/", 1)[0]
     child_id = page.url.split("/practitioner/children/")[1].split("/")[0]
 
-    sam = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    sam = browser.new_context(viewport=PHONE, bypass_csp=True)
     family = sam.new_page()
     visit(family, link)
     type_into(family, "#password", "blue kettle morning")
@@ -141,8 +142,8 @@ def test_key_worker_family_and_review_journey(browser, live_server):
 def test_family_controls_sharing(browser, live_server):
     """Sam lets Northfield School see Amir's goals, and Jo can; Sam stops it, and Jo cannot."""
     base = live_server
-    sam = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
-    jo = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    sam = browser.new_context(viewport=PHONE, bypass_csp=True)
+    jo = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     family, school = sam.new_page(), jo.new_page()
     sign_in(family, base, "sam@demo.example")
     sign_in(school, base, "jo@demo.example")
@@ -166,11 +167,14 @@ def test_family_controls_sharing(browser, live_server):
     "email", ["priya@demo.example", "sam@demo.example", "morgan@demo.example", "alex@demo.example"]
 )
 def test_every_home_page_is_accessible_on_a_phone(phone, live_server, email):
+    """Each role's home page and every page it links to: accessible, and no wider than 320 px."""
     sign_in(phone, live_server, email)
     check_accessibility(phone)
-    for link in phone.eval_on_selector_all(
-        "main a[href^='/']", "links => links.map(link => link.getAttribute('href'))"
-    )[:8]:
+    links = phone.eval_on_selector_all(
+        "header a[href^='/'], main a[href^='/']",
+        "links => [...new Set(links.map(link => link.getAttribute('href')))]",
+    )
+    for link in links[:40]:
         if any(part in link for part in ("/export.", ".pdf", "/download.")):
             continue  # files to download, not pages
         response = phone.goto(f"{live_server}{link}")
@@ -181,9 +185,7 @@ def test_every_home_page_is_accessible_on_a_phone(phone, live_server, email):
 def test_commissioner_reads_the_dashboard_switches_breakdown_and_exports(browser, live_server):
     """Morgan reads the outcomes, breaks them down by EHC plan, sees a trend, downloads it."""
     base = live_server
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, bypass_csp=True, accept_downloads=True
-    )
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True, accept_downloads=True)
     page = context.new_page()
     sign_in(page, base, "morgan@demo.example")
     assert page.url.endswith("/manager/")
@@ -196,6 +198,11 @@ def test_commissioner_reads_the_dashboard_switches_breakdown_and_exports(browser
     assert "All goals: EHC plan" in page.content()
     check_accessibility(page)
     screenshot(page, "12-dashboard-by-ehc-plan")
+    widths = page.eval_on_selector_all(
+        ".app-table-scroll", "regions => regions.map(r => [r.scrollWidth, r.clientWidth])"
+    )
+    assert len(widths) == len(dashboard.TABLES)
+    assert all(scroll <= width for scroll, width in widths), widths
     with page.expect_download() as download:
         page.click("a:text('spreadsheet (.xlsx)')")
     assert download.value.suggested_filename.endswith(".xlsx")
@@ -215,7 +222,7 @@ def test_administrator_imports_with_a_preview(browser, live_server, tmp_path):
         "OLD-1,2014-06-01,SLCN,no,Community Paediatrics,OLD-1-1,Order my own lunch,self_care,7,"
         "INDEPENDENT,2025-06-01,parent_carer,2025-06-01,2,3\n"
     )
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     page = context.new_page()
     sign_in(page, base, "alex@demo.example")
     visit(page, f"{base}/admin/import")
@@ -232,8 +239,8 @@ def test_administrator_imports_with_a_preview(browser, live_server, tmp_path):
 def test_administrator_invites_staff_and_offboards_a_leaver(browser, live_server):
     """Alex invites Jo to Northfield School, deactivates Ola, and moves Ola's caseload."""
     base = live_server
-    alex_context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
-    ola_context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    alex_context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    ola_context = browser.new_context(viewport=PHONE, bypass_csp=True)
     page, ola = alex_context.new_page(), ola_context.new_page()
     sign_in(ola, base, "ola@demo.example")
     assert ola.url.endswith("/practitioner/")
@@ -282,7 +289,7 @@ def test_administrator_invites_staff_and_offboards_a_leaver(browser, live_server
 
 def test_the_time_out_warning_is_a_keyboard_friendly_dialog(browser, live_server):
     """Two minutes before the session would end, a dialog offers to stay signed in."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
     page.clock.install()
     sign_in(page, live_server, "sam@demo.example")
@@ -300,7 +307,7 @@ def test_the_time_out_warning_is_a_keyboard_friendly_dialog(browser, live_server
 
 def phone_page(browser):
     """Open a new page at phone width in a context of its own (its own cookies)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
     return context, context.new_page()
 
 
