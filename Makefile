@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app goaltracker
 STATIC := goaltracker/static
 
-.PHONY: run test lint format assets install bench clean screenshots
+.PHONY: run test lint format assets install bench clean screenshots fonts
 
 install: $(VENV)/.installed
 
@@ -30,7 +30,17 @@ $(STATIC)/govuk/govuk-frontend.min.js: node_modules/.installed
 	mkdir -p $(STATIC)/govuk
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
 
-run: install assets
+# The review summary PDF is drawn by WeasyPrint (Pango) in the Noto fonts, which cover the
+# scripts families write in; its test reads the PDF back with pdftotext (poppler-utils).
+fonts:
+	@if command -v apt-get >/dev/null 2>&1 && ! { fc-list 2>/dev/null | grep -q "Noto Sans CJK" \
+		&& command -v pdftotext >/dev/null 2>&1; }; then \
+		{ apt-get update -qq && apt-get install -y -qq fonts-noto-core fonts-noto-cjk \
+			fonts-noto-color-emoji libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; } \
+		|| echo "Could not install the Noto fonts: PDFs print only the scripts this machine's fonts cover."; \
+	fi
+
+run: install assets fonts
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) refresh-aggregates
@@ -44,7 +54,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install assets lint
+test: install assets fonts lint
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	@url=$$($(BIN)/python tests/postgres_url.py) || exit 1; \
 	if [ -n "$$url" ]; then \

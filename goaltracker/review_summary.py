@@ -1,19 +1,18 @@
-"""The one-page review meeting summary: the same content for the printed page and the PDF."""
+"""The review meeting summary, fit for an EHC annual review: the same content on the printed
+page and in the PDF, which is tagged for screen readers (PDF/UA) and prints every script the
+machine has a font for (the Noto fonts cover the languages families use)."""
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from fpdf import FPDF
+from flask import render_template
 
-from goaltracker import consent, goals, scoring, vocabulary
+from goaltracker import child_details, consent, goals, scoring, vocabulary
 from goaltracker.models import Child
+from goaltracker.templating import format_date, format_datetime, period_words
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-)
+# The notes a summary shows, newest first; the rest stay on the child's record.
+NOTES_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -22,8 +21,18 @@ class GoalLine:
 
     text: str
     status: str
+    importance: str
     outcomes: str
     views: list[tuple[str, str, str, str]]  # whose view, first, latest, change in words
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    """One note as the summary shows it."""
+
+    written: str
+    author: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -35,9 +44,15 @@ class Summary:
     date_of_birth: date
     prepared_on: date
     key_worker: str
+    ehc_plan: str
+    primary_need: str
+    headline: str
+    next_review: str
     can_see: list[str]
     goals: list[GoalLine]
     reviews: list[str]
+    notes: list[NoteLine]
+    notes_not_shown: int
 
 
 def _change_words(series: scoring.SeriesSummary) -> str:
@@ -54,8 +69,9 @@ def _change_words(series: scoring.SeriesSummary) -> str:
 
 def build(child: Child, today: date) -> Summary:
     """Gather the summary of a child's goals and progress as at today."""
+    progress = goals.child_summary(child, as_at=today)
     lines = []
-    for item in goals.child_summary(child, as_at=today):
+    for item in progress:
         views = []
         for rater, series in item.series.items():
             views.append(
@@ -73,6 +89,7 @@ def build(child: Child, today: date) -> Summary:
             GoalLine(
                 text=item.goal.text,
                 status=status,
+                importance=f"{item.goal.importance} out of 10",
                 outcomes=", ".join(outcome.title for outcome in item.goal.outcomes) or "None",
                 views=views,
             )
@@ -85,73 +102,83 @@ def build(child: Child, today: date) -> Summary:
         f"how happy {scoring.format_score(review.total_satisfaction)}"
         for review in goals.reviews(child)
     ]
+    all_notes = goals.notes(child)
     return Summary(
         child_name=child.display_name,
         reference=child.reference,
         date_of_birth=child.date_of_birth,
         prepared_on=today,
         key_worker=child.key_worker.name if child.key_worker else "None",
+        ehc_plan=period_words(child_details.plan_history(child)[0]),
+        primary_need=period_words(child_details.need_history(child)[0]),
+        headline=headline(progress, child.area.important_change),
+        next_review=next_review_words(child, today),
         can_see=[organisation.name for organisation in consent.organisations_that_can_see(child)],
         goals=lines,
         reviews=reviews,
+        notes=[
+            NoteLine(
+                written=format_datetime(note.created_at),
+                author=note.author.name if note.author else "Someone whose account has gone",
+                text=note.body,
+            )
+            for note in all_notes[:NOTES_SHOWN]
+        ],
+        notes_not_shown=max(0, len(all_notes) - NOTES_SHOWN),
     )
 
 
-def _font_path() -> str | None:
-    """Return a Unicode font on this machine, if there is one."""
-    return next((path for path in FONT_CANDIDATES if Path(path).exists()), None)
+def headline(progress: list[goals.GoalProgress], important_change: float) -> str:
+    """Say in one sentence how many goals improved: "2 of 3 goals improved".
+
+    A goal counts when it was rated at least twice by the same person; it improved when, in the
+    child's or a parent's or carer's view, how well it goes or how happy they are with it rose by
+    at least the area's important change.
+    """
+    reassessed = [
+        item for item in progress if any(series.reassessed for series in item.series.values())
+    ]
+    if not reassessed:
+        return "No goal has been rated twice yet, so there is no change to report."
+    improved = sum(
+        1
+        for item in reassessed
+        if any(
+            scoring.IMPROVED in (series.performance_band, series.satisfaction_band)
+            for series in item.series.values()
+        )
+    )
+    goal_words = "goal" if len(reassessed) == 1 else "goals"
+    verb = "was" if improved == 1 else "were"
+    points = f"{important_change:g}"
+    return (
+        f"{improved} of {len(reassessed)} {goal_words} improved. Of the goals rated at least "
+        f"twice, {improved} {verb} {points} points or more better in someone's view."
+    )
 
 
-def _latin(text: str) -> str:
-    """Fold text to Latin-1 for the built-in font, keeping letters readable where possible."""
-    replacements = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."}
-    text = "".join(replacements.get(character, character) for character in text)
-    folded = unicodedata.normalize("NFKD", text)
-    return folded.encode("latin-1", "ignore").decode("latin-1")
+def next_review_words(child: Child, today: date) -> str:
+    """Say when the next review is due, from the latest rating and the area's interval."""
+    last = goals.last_rated_on(child)
+    interval = child.area.review_interval_days
+    due = scoring.review_due_on(last, interval)
+    if due is None:
+        return "Not rated yet: the first rating starts the reviews."
+    if scoring.review_status(last, today, interval) == scoring.OVERDUE:
+        return f"Overdue: it was due by {format_date(due)}."
+    return f"Due by {format_date(due)}."
+
+
+class PdfUnavailable(RuntimeError):
+    """This machine cannot draw PDFs (WeasyPrint needs the Pango library)."""
 
 
 def to_pdf(summary: Summary) -> bytes:
-    """Render the summary as a PDF, with nothing on it that the page does not show."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"Goals and progress: {summary.child_name}")
-    pdf.set_author("Goal Tracker")
-    font = _font_path()
-    if font:
-        pdf.add_font("Body", "", font)
-        family, clean = "Body", str
-    else:
-        family, clean = "Helvetica", _latin
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def write(text: str, size: int = 10, space: float = 1.5) -> None:
-        pdf.set_font(family, size=size)
-        pdf.multi_cell(width, size * 0.5, clean(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(space)
-
-    write(f"Goals and progress: {summary.child_name}", 16, 2)
-    born = summary.date_of_birth
-    write(
-        f"Reference {summary.reference}. Born {born.day} {born:%B %Y}. "
-        f"Key worker: {summary.key_worker}. "
-        f"Prepared on {summary.prepared_on.day} {summary.prepared_on:%B %Y}."
-    )
-    write("Can see this record: " + (", ".join(summary.can_see) or "None"))
-    write("Goals", 13, 1)
-    if not summary.goals:
-        write("No goals yet.")
-    for line in summary.goals:
-        write(line.text, 11, 0.5)
-        write(f"Status: {line.status}. Helps with: {line.outcomes}.", 9, 0.5)
-        if not line.views:
-            write("Not rated yet.", 9)
-        for whose, first, latest, change in line.views:
-            write(
-                f"{whose}: first {first}, latest {latest} (how well / how happy). {change}.", 9, 0.5
-            )
-        pdf.ln(2)
-    write("Reviews", 13, 1)
-    for review in summary.reviews or ["No ratings yet."]:
-        write(review, 9, 0.5)
-    return bytes(pdf.output())
+    """Render the summary as a tagged PDF (PDF/UA-1), with nothing on it the page does not show."""
+    try:
+        # Loads Pango and the fonts: only when a PDF is asked for.
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:
+        raise PdfUnavailable(str(error)) from error
+    html = render_template("children/summary_pdf.html", summary=summary)
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")

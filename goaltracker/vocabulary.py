@@ -192,6 +192,11 @@ PERFORMANCE_SCALE: dict[int, str] = _scale(
     "Cannot do it at all", "Can do some of it", "Does it really well"
 )
 SATISFACTION_SCALE: dict[int, str] = _scale("Not happy at all", "Partly happy", "Really happy")
+# The words at each end of the two scales when a child rates their own goal.
+CHILD_SCALE_WORDS: dict[str, tuple[str, str]] = {
+    "performance": ("I can't do it yet", "I can do it really well"),
+    "satisfaction": ("Not happy at all", "Really happy"),
+}
 IMPORTANCE_SCALE: dict[int, str] = _scale(
     "Not important at all", "Quite important", "Really important"
 )

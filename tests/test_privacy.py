@@ -35,6 +35,27 @@ def test_family_downloads_a_readable_page(client, auth, world):
     assert world.goal.text in html
 
 
+def test_family_reads_everything_held_in_the_browser(client, auth, world):
+    from goaltracker.family.views import HISTORY_PAGE_SIZE
+
+    auth.sign_in(world.key_worker)
+    for _ in range(HISTORY_PAGE_SIZE + 5):
+        client.get(f"/children/{world.child.id}")
+    auth.sign_out()
+    auth.sign_in(world.parent)
+    response = client.get(f"/family/children/{world.child.id}/everything")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Content-Disposition" not in response.headers  # a page, not a file
+    assert "Everything Goal Tracker holds about Amir" in html and world.goal.text in html
+    assert html.count('data-label="When"') == HISTORY_PAGE_SIZE
+    assert "See them all, a page at a time" in html
+    assert "parent_carer" not in html and "2026-01-10" not in html  # words, not codes
+    assert "10 January 2026" in html
+    kept = client.get(f"/family/children/{world.child.id}/download.html").get_data(as_text=True)
+    assert kept.count('data-label="When"') > HISTORY_PAGE_SIZE  # the file keeps every one
+
+
 def test_download_is_audited_and_refused_to_others(client, auth, world):
     auth.sign_in(world.other_parent)
     assert client.get(f"/family/children/{world.child.id}/download.json").status_code == 403

@@ -253,3 +253,51 @@ class RemoveFamilyMemberForm(Form):
         validators=[DataRequired("Say why their access is being removed"), Length(max=500)],
     )
     submit = SubmitField("Remove access")
+
+
+class ChildRatingStartForm(Form):
+    """The start of a child's own rating: the day, today unless the adult with them changes it."""
+
+    assessed_on = DateField(
+        "Which day are these ratings for?",
+        description="Today, unless you are entering ratings made on another day. For example, "
+        "27 3 2026",
+        required_message="Enter the date of the ratings",
+        validators=[not_in_future],
+    )
+    submit = SubmitField("Start")
+
+
+class ChildGoalRatingForm(Form):
+    """A child's two answers about one goal; either both or, with "Skip", none."""
+
+    performance = RadioField("How well", choices=SCALE_CHOICES, validators=[Optional()])
+    satisfaction = RadioField("How happy", choices=SCALE_CHOICES, validators=[Optional()])
+    skip = SubmitField("Skip this goal")
+    submit = SubmitField("Next")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Both answers are needed to go on, unless the goal is skipped."""
+        valid = super().validate(extra_validators)
+        if self.skip.data:
+            return True
+        if not self.performance.data:
+            self.performance.errors.append("Choose a number for how well you do it now")
+            valid = False
+        if not self.satisfaction.data:
+            self.satisfaction.errors.append("Choose a number for how happy you are with it")
+            valid = False
+        return valid
+
+    def scores(self) -> tuple[int, int] | None:
+        """Return the two answers, or None for a skipped goal."""
+        if self.skip.data:
+            return None
+        return int(self.performance.data), int(self.satisfaction.data)
+
+
+class ChildRatingSaveForm(Form):
+    """Saving a child's ratings; `replace_same_day` confirms replacing that day's ratings."""
+
+    replace_same_day = HiddenField()
+    submit = SubmitField("Save my ratings")

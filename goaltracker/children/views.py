@@ -5,11 +5,13 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -19,6 +21,7 @@ from goaltracker import (
     audit,
     charts,
     child_details,
+    child_rating,
     consent,
     downloads,
     goals,
@@ -30,6 +33,9 @@ from goaltracker import (
 )
 from goaltracker.children.forms import (
     ChildDetailsForm,
+    ChildGoalRatingForm,
+    ChildRatingSaveForm,
+    ChildRatingStartForm,
     EditGoalForm,
     GoalForm,
     NoteForm,
@@ -215,8 +221,14 @@ def summary(child_id: int):
 def summary_pdf(child_id: int):
     """Download the review meeting summary as a PDF."""
     child = policy.child_or_abort(child_id)
+    summary = review_summary.build(child, date.today())
+    try:
+        content = review_summary.to_pdf(summary)
+    except review_summary.PdfUnavailable:
+        current_app.logger.exception("Could not draw the review summary PDF")
+        flash("The PDF cannot be made on this server just now. Print this page instead.", "info")
+        return render_template("children/summary.html", child=child, summary=summary), 503
     audit.record_now("summary_downloaded", child=child)
-    content = review_summary.to_pdf(review_summary.build(child, date.today()))
     return downloads.download(
         content,
         "application/pdf",
@@ -394,6 +406,125 @@ def new_review(child_id: int):
         suggest_parent=scoring.suggest_parent_rating(child.date_of_birth, date.today()),
         performance_scale=vocabulary.PERFORMANCE_SCALE,
         satisfaction_scale=vocabulary.SATISFACTION_SCALE,
+    )
+
+
+@blueprint.route("/<int:child_id>/my-rating", methods=["GET", "POST"])
+@policy.role_required(*CHILD_TEAM)
+def child_rating_start(child_id: int):
+    """Start the child's own rating: what will happen, and the day (today unless changed)."""
+    child = policy.child_or_abort(child_id)
+    active = goals.active_goals(child)
+    form = ChildRatingStartForm()
+    if request.method == "GET":
+        audit.record_now("review_form_viewed", child=child)
+        form.assessed_on.data = date.today()
+    if active and form.validate_on_submit():
+        child_rating.start(session, child.id, form.assessed_on.data)
+        return redirect(url_for("children.child_rating_goal", child_id=child.id, step=1))
+    return render_template(
+        "children/child_rating_start.html", child=child, form=form, active=active
+    )
+
+
+@blueprint.route("/<int:child_id>/my-rating/<int:step>", methods=["GET", "POST"])
+@policy.role_required(*CHILD_TEAM)
+def child_rating_goal(child_id: int, step: int):
+    """One goal on one screen: how well it goes, and how happy the child is with that."""
+    child = policy.child_or_abort(child_id)
+    active = goals.active_goals(child)
+    rating = child_rating.load(session, child.id)
+    if rating is None or not active:
+        return redirect(url_for("children.child_rating_start", child_id=child.id))
+    if step > len(active):
+        return redirect(url_for("children.child_rating_save", child_id=child.id))
+    goal = active[step - 1]
+    form = ChildGoalRatingForm()
+    if request.method == "GET" and rating.answers.get(goal.id):
+        form.performance.data, form.satisfaction.data = map(str, rating.answers[goal.id])
+    if form.validate_on_submit():
+        rating.answers[goal.id] = form.scores()
+        child_rating.save(session, rating)
+        if step == len(active):
+            return redirect(url_for("children.child_rating_save", child_id=child.id))
+        return redirect(url_for("children.child_rating_goal", child_id=child.id, step=step + 1))
+    return render_template(
+        "children/child_rating_goal.html",
+        child=child,
+        goal=goal,
+        form=form,
+        step=step,
+        steps=len(active),
+        words=vocabulary.CHILD_SCALE_WORDS,
+    )
+
+
+@blueprint.route("/<int:child_id>/my-rating/save", methods=["GET", "POST"])
+@policy.role_required(*CHILD_TEAM)
+def child_rating_save(child_id: int):
+    """Save the child's answers together, asking first before replacing that day's ratings."""
+    child = policy.child_or_abort(child_id)
+    rating = child_rating.load(session, child.id)
+    if rating is None:
+        return redirect(url_for("children.child_rating_start", child_id=child.id))
+    active = goals.active_goals(child)
+    form = ChildRatingSaveForm()
+    confirm_replace, earlier, problem = False, [], None
+    if form.validate_on_submit() and rating.scores():
+        try:
+            goals.record_review(
+                child,
+                rater="child",
+                assessed_on=rating.day,
+                scores=rating.scores(),
+                recorded_by=current_user,
+                replace_same_day=form.replace_same_day.data == "yes",
+            )
+        except goals.GoalError as error:
+            db.session.rollback()
+            if error.field_name == "replace_same_day":
+                confirm_replace = True
+                form.replace_same_day.data = "yes"
+                earlier = goals.earlier_ratings(list(rating.scores()), "child", rating.day)
+            else:
+                problem = str(error)
+        else:
+            db.session.commit()
+            child_rating.clear(session)
+            return redirect(
+                url_for(
+                    "children.child_rating_done",
+                    child_id=child.id,
+                    assessed_on=rating.day.isoformat(),
+                )
+            )
+    return render_template(
+        "children/child_rating_save.html",
+        child=child,
+        form=form,
+        rating=rating,
+        active=active,
+        confirm_replace=confirm_replace,
+        earlier=earlier,
+        problem=problem,
+    )
+
+
+@blueprint.route("/<int:child_id>/my-rating/done/<assessed_on>")
+@policy.role_required(*CHILD_TEAM)
+def child_rating_done(child_id: int, assessed_on: str):
+    """The picture of then and now, shown only once the ratings are saved."""
+    child = policy.child_or_abort(child_id)
+    try:
+        day = date.fromisoformat(assessed_on)
+    except ValueError:
+        abort(404)
+    pictures = child_rating.then_and_now(child, day)
+    if not pictures:
+        abort(404)
+    audit.record_now("review_viewed", child=child, detail={"rater": "child", "day": assessed_on})
+    return render_template(
+        "children/child_rating_done.html", child=child, pictures=pictures, day=day
     )
 
 

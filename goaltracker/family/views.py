@@ -182,6 +182,22 @@ def decide(child_id: int, organisation_id: int):
     return redirect(url_for("family.sharing", child_id=child.id))
 
 
+@blueprint.route("/children/<int:child_id>/everything")
+@policy.role_required("family")
+def everything(child_id: int):
+    """Show everything held about the child as a page to read, with the latest views."""
+    child = policy.child_or_abort(child_id, policy.can_decide_consent)
+    audit.record("record_downloaded", child=child, detail={"format": "page"})
+    record = family_data.everything_held(child)
+    db.session.commit()
+    return render_template(
+        "family/everything.html",
+        record=record,
+        child_id=child.id,
+        history_limit=HISTORY_PAGE_SIZE,
+    )
+
+
 @blueprint.route("/children/<int:child_id>/download.<any(json, html):kind>")
 @policy.role_required("family")
 def download(child_id: int, kind: str):

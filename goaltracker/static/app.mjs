@@ -21,6 +21,20 @@ for (const button of document.querySelectorAll('[data-module="app-copy"]')) {
   });
 }
 
+// "Read it to me": the browser's own speech, where it has one; the button stays hidden otherwise.
+if ("speechSynthesis" in window) {
+  for (const button of document.querySelectorAll('[data-module="app-read-aloud"]')) {
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      window.speechSynthesis.cancel();
+      const speech = new SpeechSynthesisUtterance(button.dataset.read);
+      speech.lang = document.documentElement.lang || "en-GB";
+      speech.rate = 0.9;
+      window.speechSynthesis.speak(speech);
+    });
+  }
+}
+
 // The time-out warning (the GOV.UK timeout warning pattern): two minutes before the session
 // would end for want of use, a dialog offers to stay signed in. It traps focus while open
 // (a native modal dialog), and Escape closes it as "stay signed in".

@@ -159,6 +159,13 @@ def test_family_controls_sharing(browser, live_server):
     assert school.goto(f"{base}{child_link}").status == 403
     press_button(family, "Allow Northfield School")
     assert school.goto(f"{base}{child_link}").status == 200
+    # Everything held about Amir, read on the phone.
+    tab_to_link(family, "Read it here")
+    with family.expect_navigation():
+        family.keyboard.press("Enter")
+    check_accessibility(family)
+    assert "Everything Goal Tracker holds about Amir" in family.content()
+    screenshot(family, "24-everything-held")
     sam.close()
     jo.close()
 
@@ -440,3 +447,39 @@ def test_an_administrator_erases_a_record_on_a_verified_request(browser, live_se
     check_accessibility(dan)
     alex_context.close()
     dan_context.close()
+
+
+def test_a_child_rates_his_own_goals_one_at_a_time(browser, live_server):
+    """Amir, 9, rates his own goals on his mum's phone: one goal a screen, then then-and-now."""
+    base = live_server
+    context, page = phone_page(browser)
+    sign_in(page, base, "sam@demo.example")
+    press_button(page, "Amir rates their own goals")
+    check_accessibility(page)
+    assert "Rate your goals" in page.content()
+    screenshot(page, "21-child-rating-start")
+    press_button(page, "Start")
+    step = 0
+    while "/my-rating/" in page.url and not page.url.endswith("/save"):
+        step += 1
+        check_accessibility(page)
+        if step == 1:
+            screenshot(page, "22-child-rating-goal")
+            # Pressing Next without answering says what is missing, and keeps the page.
+            press_button(page, "Next")
+            assert "Choose a number for how well you do it now" in page.content()
+            check_accessibility(page)
+        choose_radio(page, "performance", str(4 + step))
+        choose_radio(page, "satisfaction", str(5 + step))
+        press_button(page, "Finish" if "Finish" in page.content() else "Next")
+    assert step >= 2
+    check_accessibility(page)
+    assert "Save your ratings" in page.content()
+    press_button(page, "Save my ratings")
+    assert "/my-rating/done/" in page.url
+    check_accessibility(page)
+    content = page.content()
+    assert "Your ratings are saved" in content and "Then and now" in content
+    assert "Now: 5 out of 10." in content
+    screenshot(page, "23-child-rating-then-and-now")
+    context.close()
