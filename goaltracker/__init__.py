@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from goaltracker.account.views import blueprint as account
     from goaltracker.admin.views import blueprint as admin
     from goaltracker.auth.views import blueprint as auth
+    from goaltracker.children import goal_setting_views  # noqa: F401  (its routes join children)
     from goaltracker.children.views import blueprint as children
     from goaltracker.family.views import blueprint as family
     from goaltracker.main.views import blueprint as main

@@ -156,6 +156,7 @@ ACTION_WORDS = {
     "child_details_viewed": "looked at the record's details",
     "child_details_changed": "changed the record's details",
     "goal_form_viewed": "opened a goal to change it",
+    "goals_being_set_viewed": "checked goals before saving them",
     "goal_status_form_viewed": "opened a goal's status",
     "review_form_viewed": "opened the ratings form",
     "key_worker_page_viewed": "looked at the key worker",

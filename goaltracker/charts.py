@@ -1,4 +1,9 @@
-"""Progress charts drawn on the server as SVG geometry, readable without JavaScript."""
+"""Progress charts drawn on the server as SVG geometry, readable without JavaScript.
+
+One chart per view (the child's own, a parent's or carer's), each with its two lines labelled
+where they end, visible axes, and text big enough to read on a phone; the page shows the same
+numbers in a table.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -6,20 +11,22 @@ from datetime import date
 
 from goaltracker import vocabulary
 
-WIDTH = 640
-HEIGHT = 300
-LEFT = 48
-RIGHT = 16
-TOP = 16
-BOTTOM = 48
+# Drawn in a box this size and scaled to the width available: on a 320-pixel phone a unit is
+# about 0.75 pixels, so the 20-unit text is about 15 pixels high.
+WIDTH = 400
+HEIGHT = 280
+LEFT = 40
+RIGHT = 118  # room for the labels at the lines' ends
+TOP = 20
+BOTTOM = 52
+LABEL_GAP = 24  # the least vertical room between the two end labels
 
-# Colours and dash patterns differ, so the lines can be told apart without colour.
-LINE_STYLES = {
-    ("parent_carer", "performance"): ("#1d70b8", ""),
-    ("parent_carer", "satisfaction"): ("#1d70b8", "8 4"),
-    ("child", "performance"): ("#d4351c", ""),
-    ("child", "satisfaction"): ("#d4351c", "8 4"),
-}
+# The two lines differ in pattern and in marker as well as colour (the stylesheet's, by kind),
+# so colour is never needed to tell them apart.
+KINDS = (
+    ("performance", "How well", "", "circle"),
+    ("satisfaction", "How happy", "10 6", "square"),
+)
 
 
 @dataclass(frozen=True)
@@ -34,12 +41,15 @@ class Point:
 
 @dataclass(frozen=True)
 class Line:
-    """One rater's scores of one kind, joined in date order."""
+    """One kind of score of one view, joined in date order, with its label at its end."""
 
+    kind: str
+    name: str
     label: str
-    colour: str
     dash: str
+    marker: str
     points: list[Point]
+    label_y: float
 
     @property
     def path(self) -> str:
@@ -49,8 +59,9 @@ class Line:
 
 @dataclass(frozen=True)
 class Chart:
-    """Everything a template needs to draw the chart."""
+    """Everything a template needs to draw one view's chart."""
 
+    title: str
     width: int
     height: int
     lines: list[Line]
@@ -68,10 +79,20 @@ def _y(value: int) -> float:
     return TOP + plot_height * (10 - value) / 9
 
 
-def progress_chart(ratings: Sequence) -> Chart | None:
-    """Return the chart of a goal's ratings (objects with rater, assessed_on and scores)."""
+def _label_positions(ends: list[float]) -> list[float]:
+    """Move the end labels apart when the lines end close together (they may end on one point)."""
+    if len(ends) == 2 and abs(ends[0] - ends[1]) < LABEL_GAP:
+        middle = (ends[0] + ends[1]) / 2
+        upper, lower = middle - LABEL_GAP / 2, middle + LABEL_GAP / 2
+        # The line ending higher (smaller y) keeps the upper label; performance on a tie.
+        return [upper, lower] if ends[0] <= ends[1] else [lower, upper]
+    return ends
+
+
+def progress_charts(ratings: Sequence) -> list[Chart]:
+    """Return a chart per view of a goal's ratings (objects with rater, assessed_on and scores)."""
     if not ratings:
-        return None
+        return []
     dates = sorted({rating.assessed_on for rating in ratings})
     first, last = dates[0], dates[-1]
     span = max((last - first).days, 1)
@@ -82,25 +103,47 @@ def progress_chart(ratings: Sequence) -> Chart | None:
             return LEFT + plot_width / 2
         return LEFT + plot_width * (day - first).days / span
 
-    lines = []
+    x_ticks = [(x(first), f"{first:%b %Y}", "start" if first != last else "middle")]
+    if last != first:
+        x_ticks.append((x(last), f"{last:%b %Y}", "end"))
+    y_ticks = [(_y(value), value) for value in (1, 5, 10)]
+    charts = []
     for rater in vocabulary.RATERS:
         own = sorted(
             (rating for rating in ratings if rating.rater == rater), key=lambda r: r.assessed_on
         )
         if not own:
             continue
-        for kind, words in (("performance", "how well"), ("satisfaction", "how happy")):
-            colour, dash = LINE_STYLES[(rater, kind)]
-            points = [
-                Point(x(r.assessed_on), _y(getattr(r, kind)), getattr(r, kind), r.assessed_on)
-                for r in own
-            ]
-            label = f"{vocabulary.label(vocabulary.RATER_LABELS, rater)}: {words}"
-            lines.append(Line(label, colour, dash, points))
-    shown = dates if len(dates) <= 6 else [dates[i * (len(dates) - 1) // 5] for i in range(6)]
-    x_ticks = [
-        (x(day), f"{day:%b %Y}", "start" if index == 0 else "end" if day == last else "middle")
-        for index, day in enumerate(shown)
-    ]
-    y_ticks = [(_y(value), value) for value in (1, 4, 7, 10)]
-    return Chart(WIDTH, HEIGHT, lines, y_ticks, x_ticks, LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM)
+        drawn = [
+            (
+                kind,
+                words,
+                dash,
+                marker,
+                [
+                    Point(x(r.assessed_on), _y(getattr(r, kind)), getattr(r, kind), r.assessed_on)
+                    for r in own
+                ],
+            )
+            for kind, words, dash, marker in KINDS
+        ]
+        label_ys = _label_positions([points[-1].y for *_, points in drawn])
+        lines = [
+            Line(kind, words, f"{words} {points[-1].value}", dash, marker, points, label_y)
+            for (kind, words, dash, marker, points), label_y in zip(drawn, label_ys, strict=True)
+        ]
+        charts.append(
+            Chart(
+                title=vocabulary.label(vocabulary.RATER_VIEW_TITLES, rater),
+                width=WIDTH,
+                height=HEIGHT,
+                lines=lines,
+                y_ticks=y_ticks,
+                x_ticks=x_ticks,
+                plot_left=LEFT,
+                plot_right=WIDTH - RIGHT,
+                plot_top=TOP,
+                plot_bottom=HEIGHT - BOTTOM,
+            )
+        )
+    return charts

@@ -2,11 +2,12 @@
 their record.
 
 Erasing deletes the goals (and their earlier wording), ratings, notes, sharing decisions and
-requests, invitations, family links, dated details and forms kept after a time-out; empties the
-record's row down to a tombstone with no name, reference, date of birth, need or EHC plan; strips
-the audit trail's events about the child of their details, of the address they came from and
-of any link to a family member's account (what happened, and when, stays); and keeps only a keyed
-hash of the reference, so that an import can refuse it. Kept aggregates stop counting the child.
+requests, invitations, family links, dated details, goals being set and forms kept after a
+time-out; empties the record's row down to a tombstone with no name, reference, date of birth,
+need or EHC plan; strips the audit trail's events about the child of their details, of the
+address they came from and of any link to a family member's account (what happened, and when,
+stays); and keeps only a keyed hash of the reference, so that an import can refuse it. Kept
+aggregates stop counting the child.
 """
 
 import hashlib
@@ -29,6 +30,7 @@ from goaltracker.models import (
     ErasedReference,
     FamilyLink,
     Goal,
+    GoalDraft,
     GoalRevision,
     Invitation,
     KeyWorkerRequest,
@@ -101,6 +103,7 @@ def erase_child(
         delete(Invitation).where(Invitation.child_id == child.id),
         delete(FamilyLink).where(FamilyLink.child_id == child.id),
         delete(ChildDetail).where(ChildDetail.child_id == child.id),
+        delete(GoalDraft).where(GoalDraft.child_id == child.id),
         delete(SavedForm).where(
             or_(
                 SavedForm.path.like(f"/children/{child.id}/%"),

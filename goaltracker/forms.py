@@ -204,9 +204,17 @@ class FileField(flask_wtf_file.FileField):
 
 
 class SubmitField(fields.SubmitField):
-    """A button in the GOV.UK style."""
+    """A button in the GOV.UK style, whose id carries its words: pages with several forms then
+    never repeat an id ("submit-save-goal", "submit-allow")."""
 
     widget = GovSubmitInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        """Give the button an id made of its name and its words."""
+        super().__init__(label, validators, **kwargs)
+        words = re.sub(r"[^a-z0-9]+", "-", str(self.label.text).lower()).strip("-")
+        self.id = f"{self.id}-{words}" if words else self.id
+        self.label.field_id = self.id
 
 
 class DateField(fields.DateField):

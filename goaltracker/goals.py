@@ -137,7 +137,7 @@ def _outcomes_by_id(child: Child, outcome_ids: list[int]) -> list[StrategicOutco
     return chosen
 
 
-def _check_goal_fields(text: str, occupation_area: str, sub_area: str | None, importance: int):
+def check_goal_fields(text: str, occupation_area: str, sub_area: str | None, importance: int):
     """Apply the rules every goal meets, whoever sets it."""
     if not text.strip():
         raise GoalError("Enter the goal", "text")
@@ -164,7 +164,7 @@ def set_goal(
     today: date | None = None,
 ) -> Goal:
     """Set a new goal in the family's words, within the area's limit of active goals."""
-    _check_goal_fields(text, occupation_area, sub_area, importance)
+    check_goal_fields(text, occupation_area, sub_area, importance)
     if set_on > (today or date.today()):
         raise GoalError("The date the goal was set must be today or in the past", "set_on")
     if goal_limit_reached(child):
@@ -210,7 +210,7 @@ def edit_goal(
 ) -> None:
     """Change a goal's wording, importance or outcomes, keeping the earlier wording."""
     check_version(goal, expected_version)
-    _check_goal_fields(text, goal.occupation_area, goal.sub_area, importance)
+    check_goal_fields(text, goal.occupation_area, goal.sub_area, importance)
     text = text.strip()
     if text != goal.text:
         db.session.add(GoalRevision(goal_id=goal.id, text=goal.text, changed_by_id=changed_by.id))

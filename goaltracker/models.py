@@ -507,6 +507,20 @@ class SavedForm(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class GoalDraft(db.Model):
+    """Goals being set with a family, not saved yet: the ideas written, the ones chosen and
+    their outcomes. One per child and person; removed when the goals are saved or discarded,
+    when the record is erased, and after a week."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    data: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("child_id", "user_id"),)
+
+
 class RecoveryCode(db.Model):
     """A single-use code that stands in for the authenticator app; only its hash is kept."""
 

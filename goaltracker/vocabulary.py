@@ -151,6 +151,11 @@ RATER_LABELS: dict[str, str] = {
     "child": "The child or young person",
     "parent_carer": "A parent or carer",
 }
+# Whose view, as the title of a chart.
+RATER_VIEW_TITLES: dict[str, str] = {
+    "child": "The child's own view",
+    "parent_carer": "A parent's or carer's view",
+}
 # Whose view a rating gives, inside a sentence.
 RATER_VIEW_WORDS: dict[str, str] = {
     "child": "the child's own view",

@@ -250,6 +250,7 @@ def route_values(world: World) -> dict:
         "user_id": world.colleague.id,
         "request_id": 999_999,
         "step": 1,
+        "key": 1,
         "session_id": 999_999,
         # The world's area does not publish its outcomes unless a test says so.
         "area_code": "TEST",

@@ -103,6 +103,14 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "children.new_review": ("GET", only(CHILD_TEAM)),
     "children.show_review": ("GET", only(CHILD_TEAM)),
     "children.child_rating_start": ("GET", only(CHILD_TEAM)),
+    "children.set_goals": ("GET", only(CHILD_TEAM)),
+    "children.write_goals": ("GET", only(CHILD_TEAM)),
+    # With nothing written yet, the later steps go back to the task list.
+    "children.choose_goals": ("GET", only(CHILD_TEAM, ok=302)),
+    "children.goal_outcomes": ("GET", only(CHILD_TEAM, ok=302)),
+    "children.check_goals": ("GET", only(CHILD_TEAM, ok=302)),
+    "children.discard_goals": ("POST", only(CHILD_TEAM, ok=302)),
+    "children.remove_goal_idea": ("POST", only(CHILD_TEAM, ok=302)),
     # With no rating in progress, back to the start; no child's rating that day: not found.
     "children.child_rating_goal": ("GET", only(CHILD_TEAM, ok=302)),
     "children.child_rating_save": ("GET", only(CHILD_TEAM, ok=302)),

@@ -223,7 +223,7 @@ def test_forms_without_a_csrf_token_are_refused(app, client, world):
 def test_forms_with_the_csrf_token_are_accepted(app, client, world):
     app.config["WTF_CSRF_ENABLED"] = True
     page = client.get("/sign-in").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     response = client.post(
         "/sign-in",
         data={"email": world.parent.email, "password": factories.PASSWORD, "csrf_token": token},

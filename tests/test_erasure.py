@@ -16,6 +16,7 @@ FIRST_WORDS = "Walk to the corner shop with Zebediah's brother"
 NEW_WORDS = "Walk to the corner shop on my own, Thursdays"
 NOTE = "Managed the zip on Tuesday at Gran's in Penzance"
 RATING_NOTE = "Proud of the Penzance trip"
+DRAFT_WORDS = "Swim a width at Penzance pool"
 
 
 def rich_record(client, auth, world) -> Child:
@@ -52,6 +53,10 @@ def rich_record(client, auth, world) -> Child:
         },
     )
     client.post(f"/children/{child.id}/notes", data={"body": NOTE})
+    client.post(
+        f"/children/{child.id}/set-goals/write",
+        data={"sub_area": "play", "text": DRAFT_WORDS, "importance": "6"},
+    )
     client.post(
         f"/practitioner/children/{child.id}/invite",
         data={
@@ -97,7 +102,8 @@ def test_after_erasure_a_dump_of_the_database_holds_nothing_of_the_record(app, c
     child = rich_record(client, auth, world)
     before = dump()
     for text in (NAME, SURNAME, REFERENCE, BORN.isoformat(), FIRST_WORDS, NEW_WORDS, NOTE):
-        assert text in before, text  # the record really held them
+        assert text in before, text
+    assert DRAFT_WORDS in before  # a goal being set, not saved yet  # the record really held them
     child_id, family = child.id, world.parent.id
     auth.sign_in(world.admin)
     response = client.post(
@@ -115,6 +121,7 @@ def test_after_erasure_a_dump_of_the_database_holds_nothing_of_the_record(app, c
         NEW_WORDS,
         NOTE,
         RATING_NOTE,
+        DRAFT_WORDS,
         "gran.quartermaine",
         "Penzance",
         "Walk to the corner shop",

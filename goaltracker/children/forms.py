@@ -29,28 +29,38 @@ def not_in_future(form, field):
         raise ValidationError("The date must be today or in the past")
 
 
-class GoalForm(Form):
-    """A goal in the family's own words, how important it is, and the outcomes it serves."""
-
-    text = CharacterCountField(
-        "What is the goal?",
-        description="Write it in the child's or family's own words.",
+def goal_text_field(label: str, description: str) -> CharacterCountField:
+    """Return the field of a goal's words: needed, and 500 characters at most."""
+    return CharacterCountField(
+        label,
+        description=description,
         validators=[
             DataRequired("Enter the goal"),
             Length(max=500, message="The goal must be 500 characters or fewer"),
         ],
     )
-    occupation_area = RadioField(
-        "What kind of activity is it?",
-        choices=vocabulary.choices(vocabulary.OCCUPATION_AREA_LABELS),
-        validators=[DataRequired("Choose what kind of activity the goal is about")],
-    )
-    importance = RadioField(
+
+
+def importance_field() -> RadioField:
+    """Return the field of how important a goal is to the family, 1 to 10."""
+    return RadioField(
         "How important is this goal to the family?",
         description="1 means not important at all, 10 means really important.",
         choices=SCALE_CHOICES,
         validators=[DataRequired("Choose how important the goal is, from 1 to 10")],
     )
+
+
+class GoalForm(Form):
+    """A goal in the family's own words, how important it is, and the outcomes it serves."""
+
+    text = goal_text_field("What is the goal?", "Write it in the child's or family's own words.")
+    occupation_area = RadioField(
+        "What kind of activity is it?",
+        choices=vocabulary.choices(vocabulary.OCCUPATION_AREA_LABELS),
+        validators=[DataRequired("Choose what kind of activity the goal is about")],
+    )
+    importance = importance_field()
     outcomes = CheckboxesField(
         "Which of the area's outcomes does it help with?",
         description="Choose all that fit, or none.",
@@ -301,3 +311,66 @@ class ChildRatingSaveForm(Form):
 
     replace_same_day = HiddenField()
     submit = SubmitField("Save my ratings")
+
+
+class IdeaForm(Form):
+    """One goal idea while setting goals: the everyday activity, the words, the importance."""
+
+    sub_area = RadioField(
+        "Which everyday activity is it about?",
+        choices=[
+            (code, label)
+            for sub_areas in vocabulary.OCCUPATION_SUB_AREAS.values()
+            for code, label in sub_areas
+        ],
+        validators=[DataRequired("Choose which everyday activity the goal is about")],
+    )
+    text = goal_text_field(
+        "The goal, in the child's or family's own words",
+        "For example, “Get dressed for school by myself”.",
+    )
+    importance = importance_field()
+    submit = SubmitField("Add this goal")
+
+
+class ChooseGoalsForm(Form):
+    """The ideas that matter most, to work on now."""
+
+    chosen = CheckboxesField("Which goals matter most?", choices=[], validators=[Optional()])
+    submit = SubmitField("Save and continue")
+
+
+class GoalOutcomesForm(Form):
+    """The area's outcomes each chosen goal helps with; a field per goal is added."""
+
+    submit = SubmitField("Save and continue")
+
+
+def goal_outcomes_form(ideas, outcomes, **kwargs) -> GoalOutcomesForm:
+    """Return a form with a set of outcome checkboxes for each chosen idea."""
+
+    class OneForEachGoal(GoalOutcomesForm):
+        pass
+
+    choices = choice_list((outcome.id, outcome.title) for outcome in outcomes)
+    for idea in ideas:
+        setattr(
+            OneForEachGoal,
+            f"outcomes_{idea.key}",
+            CheckboxesField(
+                f"Which outcomes does “{idea.text[:80]}” help with?",
+                description="Choose all that fit, or none.",
+                choices=choices,
+                validators=[Optional()],
+            ),
+        )
+    form = OneForEachGoal(**kwargs)
+    form.goal_fields = [(idea, form[f"outcomes_{idea.key}"]) for idea in ideas]
+    form.outcome_hints = {str(outcome.id): outcome.description for outcome in outcomes}
+    return form
+
+
+class SaveGoalsForm(Form):
+    """Saving the chosen goals together."""
+
+    submit = SubmitField("Save these goals")

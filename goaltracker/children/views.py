@@ -44,7 +44,6 @@ from goaltracker.children.forms import (
     review_form,
 )
 from goaltracker.extensions import db
-from goaltracker.forms import choice_list
 from goaltracker.models import FamilyLink, Goal, User
 from goaltracker.practitioner.forms import AskConsentForm
 
@@ -70,6 +69,33 @@ def show_goal_error(form, error: goals.GoalError) -> None:
     if not isinstance(field.errors, list):
         field.errors = list(field.errors)
     field.errors.append(str(error))
+
+
+def save_review(child, replace_field, **review):
+    """Record one rater's ratings and commit them.
+
+    Return (saved, earlier, error): when that day already holds ratings that would be replaced,
+    `earlier` says who recorded them (and the form's hidden field now confirms replacing);
+    when a rule refuses the review, `error` says why. Nothing is written unless `saved`.
+    """
+    try:
+        goals.record_review(
+            child,
+            recorded_by=current_user,
+            replace_same_day=replace_field.data == "yes",
+            **review,
+        )
+    except goals.GoalError as error:
+        db.session.rollback()
+        if error.field_name != "replace_same_day":
+            return False, None, error
+        replace_field.data = "yes"
+        earlier = goals.earlier_ratings(
+            list(review["scores"]), review["rater"], review["assessed_on"]
+        )
+        return False, earlier, None
+    db.session.commit()
+    return True, None, None
 
 
 def commit_goal_change(form, change) -> bool:
@@ -100,9 +126,7 @@ def show(child_id: int):
     ask_form = None
     if policy.is_lead_practitioner(current_user, child):
         ask_form = AskConsentForm()
-        ask_form.organisation_id.choices = choice_list(
-            (line.organisation.id, line.organisation.name) for line in sharing if not line.can_see
-        )
+        ask_form.offer(sharing)
     return render_template(
         "children/show.html",
         child=child,
@@ -291,7 +315,7 @@ def goal(child_id: int, goal_id: int):
         child=child,
         goal=goal,
         progress=progress,
-        chart=charts.progress_chart(progress.ratings),
+        charts=charts.progress_charts(progress.ratings),
     )
 
 
@@ -363,31 +387,20 @@ def new_review(child_id: int):
         rater = request.args.get("rater")
         form.rater.data = rater if rater in vocabulary.RATERS else None
         form.assessed_on.data = date.today()
-    confirm_replace = False
-    earlier = []
+    confirm_replace, earlier = False, []
     if active and form.validate_on_submit():
-        try:
-            goals.record_review(
-                child,
-                rater=form.rater.data,
-                assessed_on=form.assessed_on.data,
-                scores=form.scores(),
-                recorded_by=current_user,
-                note=form.note.data or "",
-                replace_same_day=form.replace_same_day.data == "yes",
-            )
-        except goals.GoalError as error:
-            db.session.rollback()
-            if error.field_name == "replace_same_day":
-                confirm_replace = True
-                form.replace_same_day.data = "yes"
-                earlier = goals.earlier_ratings(
-                    list(form.scores()), form.rater.data, form.assessed_on.data
-                )
-            else:
-                show_goal_error(form, error)
-        else:
-            db.session.commit()
+        saved, earlier, error = save_review(
+            child,
+            form.replace_same_day,
+            rater=form.rater.data,
+            assessed_on=form.assessed_on.data,
+            scores=form.scores(),
+            note=form.note.data or "",
+        )
+        confirm_replace = earlier is not None
+        if error is not None:
+            show_goal_error(form, error)
+        if saved:
             return redirect(
                 url_for(
                     "children.show_review",
@@ -471,25 +484,15 @@ def child_rating_save(child_id: int):
     form = ChildRatingSaveForm()
     confirm_replace, earlier, problem = False, [], None
     if form.validate_on_submit() and rating.scores():
-        try:
-            goals.record_review(
-                child,
-                rater="child",
-                assessed_on=rating.day,
-                scores=rating.scores(),
-                recorded_by=current_user,
-                replace_same_day=form.replace_same_day.data == "yes",
-            )
-        except goals.GoalError as error:
-            db.session.rollback()
-            if error.field_name == "replace_same_day":
-                confirm_replace = True
-                form.replace_same_day.data = "yes"
-                earlier = goals.earlier_ratings(list(rating.scores()), "child", rating.day)
-            else:
-                problem = str(error)
-        else:
-            db.session.commit()
+        saved, earlier, error = save_review(
+            child,
+            form.replace_same_day,
+            rater="child",
+            assessed_on=rating.day,
+            scores=rating.scores(),
+        )
+        confirm_replace, problem = earlier is not None, error and str(error)
+        if saved:
             child_rating.clear(session)
             return redirect(
                 url_for(

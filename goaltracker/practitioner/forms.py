@@ -13,6 +13,7 @@ from goaltracker.forms import (
     SelectField,
     StringField,
     SubmitField,
+    choice_list,
 )
 
 
@@ -100,3 +101,14 @@ class AskConsentForm(Form):
         validators=[DataRequired("Choose an organisation")],
     )
     submit = SubmitField("Ask the family")
+
+    def offer(self, sharing) -> None:
+        """Offer the organisations that cannot see the record yet, after an empty choice."""
+        self.organisation_id.choices = choice_list(
+            [("", "Choose an organisation")]
+            + [
+                (line.organisation.id, line.organisation.name)
+                for line in sharing
+                if not line.can_see
+            ]
+        )

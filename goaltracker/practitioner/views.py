@@ -17,7 +17,7 @@ from flask_login import current_user
 from goaltracker import consent, policy, records, vocabulary
 from goaltracker.accounts import AccountError, invitations
 from goaltracker.extensions import db
-from goaltracker.forms import choice_list, page_number, text_argument
+from goaltracker.forms import page_number, text_argument
 from goaltracker.practitioner.forms import (
     AddChildForm,
     AskConsentForm,
@@ -72,11 +72,7 @@ def ask_consent(child_id: int):
     """Ask the family to let another organisation see the record."""
     child = policy.child_or_abort(child_id, policy.can_invite_family)
     form = AskConsentForm()
-    form.organisation_id.choices = choice_list(
-        (line.organisation.id, line.organisation.name)
-        for line in consent.sharing(child)
-        if not line.can_see
-    )
+    form.offer(consent.sharing(child))
     if form.validate_on_submit():
         try:
             emailed = consent.ask(

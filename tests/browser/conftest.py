@@ -80,21 +80,3 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-@pytest.fixture
-def phone(browser):
-    """A page at phone width; axe-core is injected into it, so the page's CSP is bypassed."""
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def desktop(browser):
-    """A page at desktop width."""
-    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()

@@ -1,7 +1,10 @@
 """Keyboard-only helpers and the accessibility check used by the journeys."""
 
+import hashlib
 import json
 import os
+import tempfile
+from pathlib import Path
 
 from tests.browser.conftest import AXE, SCREENSHOTS
 
@@ -63,8 +66,21 @@ def press_button(page, text: str) -> None:
         page.keyboard.press("Enter")
 
 
+# Every page the journeys check is kept here, once per address, for the Nu HTML checker
+# (tests/browser/test_zz_valid_html.py), which runs after the journeys.
+PAGES = Path(tempfile.mkdtemp(prefix="goaltracker-pages-"))
+
+
+def keep_page(page) -> None:
+    """Keep the page's HTML, as the browser has it, for the HTML checker."""
+    name = hashlib.sha256(page.url.split("#")[0].encode()).hexdigest()[:16]
+    (PAGES / f"{name}.html").write_text(page.content())
+    (PAGES / f"{name}.url").write_text(page.url)
+
+
 def check_layout(page) -> None:
     """Fail when the page scrolls sideways (WCAG 1.4.10) or shows markup as text."""
+    keep_page(page)
     widths = page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )

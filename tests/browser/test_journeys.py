@@ -170,23 +170,30 @@ def test_family_controls_sharing(browser, live_server):
     jo.close()
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["320px", "1280px"])
 @pytest.mark.parametrize(
     "email", ["priya@demo.example", "sam@demo.example", "morgan@demo.example", "alex@demo.example"]
 )
-def test_every_home_page_is_accessible_on_a_phone(phone, live_server, email):
-    """Each role's home page and every page it links to: accessible, and no wider than 320 px."""
-    sign_in(phone, live_server, email)
-    check_accessibility(phone)
-    links = phone.eval_on_selector_all(
+def test_every_home_page_is_accessible_on_a_phone_and_a_desktop(
+    browser, live_server, email, viewport
+):
+    """Each role's home page and every page it links to: accessible, and no wider than the
+    screen, at 320 and at 1280 pixels."""
+    context = browser.new_context(viewport=viewport, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, live_server, email)
+    check_accessibility(page)
+    links = page.eval_on_selector_all(
         "header a[href^='/'], main a[href^='/']",
         "links => [...new Set(links.map(link => link.getAttribute('href')))]",
     )
     for link in links[:40]:
         if any(part in link for part in ("/export.", ".pdf", "/download.")):
             continue  # files to download, not pages
-        response = phone.goto(f"{live_server}{link}")
+        response = page.goto(f"{live_server}{link}")
         if response.headers.get("content-type", "").startswith("text/html"):
-            check_accessibility(phone)
+            check_accessibility(page)
+    context.close()
 
 
 def test_commissioner_reads_the_dashboard_switches_breakdown_and_exports(browser, live_server):
@@ -482,4 +489,63 @@ def test_a_child_rates_his_own_goals_one_at_a_time(browser, live_server):
     assert "Your ratings are saved" in content and "Then and now" in content
     assert "Now: 5 out of 10." in content
     screenshot(page, "23-child-rating-then-and-now")
+    context.close()
+
+
+def tick(page, name: str, value: str) -> None:
+    """Tab to a checkbox by its value and tick it with the space bar."""
+    tab_to(page, f'input[type=checkbox][name="{name}"][value="{value}"]')
+    page.keyboard.press("Space")
+
+
+def test_key_worker_sets_goals_with_a_family_step_by_step(browser, live_server):
+    """Priya, with Claire and Maya: everyday activities, their words, importance, the ones that
+    matter most, outcomes, check, save."""
+    base = live_server
+    context, page = phone_page(browser)
+    sign_in(page, base, "priya@demo.example")
+    visit(page, f"{base}/practitioner/?search=Maya")
+    child_link = page.get_attribute("table a:text-matches('^Maya')", "href")
+    visit(page, f"{base}{child_link}")
+    press_button(page, "Set goals")
+    check_accessibility(page)
+    screenshot(page, "25-set-goals-task-list")
+    tab_to_link(page, "Write the goals")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    ideas = [
+        ("getting_around", "Take the bus to college on my own", "9"),
+        ("socialising", "Go to the youth club with a friend", "7"),
+        ("jobs_at_home", "Make my own lunch", "5"),
+    ]
+    for index, (sub_area, text, importance) in enumerate(ideas):
+        choose_radio(page, "sub_area", sub_area)
+        type_into(page, "#text", text)
+        choose_radio(page, "importance", importance)
+        if index == 0:
+            screenshot(page, "26-write-a-goal")
+        press_button(page, "Add this goal")
+        check_accessibility(page)
+    assert "Written so far (3)" in page.content()
+    tab_to_link(page, "Done: choose the ones that matter most")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    check_accessibility(page)
+    values = page.eval_on_selector_all("input[name=chosen]", "boxes => boxes.map(box => box.value)")
+    tick(page, "chosen", values[0])
+    tick(page, "chosen", values[1])
+    press_button(page, "Save and continue")
+    check_accessibility(page)
+    assert "Link the goals to the area" in page.content()
+    first = page.get_attribute("input[type=checkbox]", "name")
+    tick(page, first, page.get_attribute(f'input[name="{first}"]', "value"))
+    press_button(page, "Save and continue")
+    check_accessibility(page)
+    assert "Check the goals before saving them" in page.content()
+    screenshot(page, "27-check-the-goals")
+    press_button(page, "Save these goals")
+    content = page.content()
+    assert "2 goals saved" in content
+    assert "Take the bus to college on my own" in content and "Make my own lunch" not in content
+    check_accessibility(page)
     context.close()
