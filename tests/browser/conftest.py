@@ -41,9 +41,15 @@ def chromium_path() -> str | None:
     return os.environ.get("GOALTRACKER_CHROMIUM") or shutil.which("chromium")
 
 
+@pytest.fixture(scope="session", params=[PHONE, DESKTOP], ids=["320px", "1280px"])
+def viewport(request):
+    """Every journey runs twice: on a 320-pixel phone, then at 1280 pixels."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Serve the app with the demo area on a free local port for the whole run."""
+def live_server(tmp_path_factory, viewport):
+    """Serve the app with a fresh demo area on a free local port, once for each width."""
     database = tmp_path_factory.mktemp("browser") / "browser.sqlite"
     config = {key: value for key, value in TEST_CONFIG.items() if key != "SERVER_NAME"}
     config.update(

@@ -120,7 +120,10 @@ def visit(page, url: str) -> None:
 
 
 def screenshot(page, name: str) -> None:
-    """Save a full-page screenshot for the docs when GOALTRACKER_SCREENSHOTS is set."""
+    """Save a full-page screenshot for the docs when GOALTRACKER_SCREENSHOTS is set; those
+    taken at desktop width are named "…-desktop"."""
     if os.environ.get("GOALTRACKER_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        if page.viewport_size and page.viewport_size["width"] >= 1000:
+            name = f"{name}-desktop"
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
