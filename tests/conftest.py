@@ -8,10 +8,11 @@ import pytest
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from goaltracker import create_app, mail, security
+from goaltracker import aggregates, create_app, mail, security
 from goaltracker.extensions import db, limiter
+from goaltracker.models import Area
 from tests import factories
 
 DATA = Path(__file__).parent / "data"
@@ -53,6 +54,21 @@ def empty_tables() -> None:
     db.session.commit()
 
 
+def assert_kept_cells_are_true() -> None:
+    """After every test, each kept snapshot of each area equals the report's cells computed
+    afresh from the records: a write path that forgets to keep the aggregates fails the suite."""
+    for area in db.session.scalars(select(Area)):
+        for as_at in aggregates.snapshot_dates(db.session, area.id):
+            kept = aggregates.kept_cells(db.session, area, as_at)
+            computed = {
+                cell: sums
+                for cell, sums in aggregates.computed_cells(db.session, area, as_at).items()
+                if any(sums.values())
+            }
+            assert kept == computed, f"kept aggregates of {area.code} as at {as_at} are stale"
+    db.session.rollback()
+
+
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
@@ -89,6 +105,7 @@ def app(_session_app):
         mail.outbox().clear()
         yield app
         db.session.rollback()
+        assert_kept_cells_are_true()
         db.session.remove()
     app.config.clear()
     app.config.update(saved)

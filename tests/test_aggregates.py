@@ -273,3 +273,22 @@ def test_refresh_command_builds_and_reports_the_dates(runner, small_area):
     rebuilt = runner.invoke(args=["refresh-aggregates", "--rebuild"])
     assert rebuilt.exit_code == 0 and "SMALL: built" in rebuilt.output
     assert runner.invoke(args=["refresh-aggregates", "--area", "NOPE"]).exit_code != 0
+
+
+def test_the_check_after_every_test_catches_a_write_that_skips_the_kept_aggregates(world):
+    """The suite's autouse check (tests/conftest.py) fails when a write forgets the kept cells."""
+    from tests.conftest import assert_kept_cells_are_true
+
+    world.goal.outcomes = [world.outcome]
+    db.session.commit()
+    aggregates.refresh(db.session, world.area, date(2026, 6, 30), everything=True)
+    db.session.commit()
+    assert_kept_cells_are_true()
+    # A rating written straight into the table, as no write path of the service may do.
+    factories.make_rating(world.goal, date(2026, 5, 1), 9, 9)
+    db.session.commit()
+    with pytest.raises(AssertionError, match="kept aggregates of"):
+        assert_kept_cells_are_true()
+    aggregates.refresh(db.session, world.area, date(2026, 6, 30), everything=True)
+    db.session.commit()
+    assert_kept_cells_are_true()
