@@ -12,11 +12,11 @@ from datetime import date
 from goaltracker import vocabulary
 
 # Drawn in a box this size and scaled to the width available: on a 320-pixel phone a unit is
-# about 0.75 pixels, so the 20-unit text is about 15 pixels high.
-WIDTH = 400
+# about 0.7 pixels, so the 20-unit text is about 14 pixels high.
+WIDTH = 420
 HEIGHT = 280
 LEFT = 40
-RIGHT = 118  # room for the labels at the lines' ends
+RIGHT = 150  # room for the labels at the lines' ends
 TOP = 20
 BOTTOM = 52
 LABEL_GAP = 24  # the least vertical room between the two end labels

@@ -228,6 +228,10 @@ def export_xlsx(area: Area, report: aggregation.Report) -> bytes:
     return output.getvalue()
 
 
+# Room left of a trend chart for its "100%" label.
+TREND_LEFT = 72
+
+
 @dataclass(frozen=True)
 class TrendChart:
     """A trend line of one percentage across quarter ends, placed for an SVG."""
@@ -235,11 +239,12 @@ class TrendChart:
     points: list[tuple[float, float | None, date, str]]  # x, y (None when hidden), date, text
     width: int = 640
     height: int = 260
+    left: int = TREND_LEFT
 
 
 def trend_chart(points: list[tuple[date, aggregation.Row]], column: str) -> TrendChart:
     """Place a percentage column of an outcome's total rows on a 0-100 chart."""
-    width, height, left, right, top, bottom = 640, 260, 48, 16, 16, 48
+    width, height, left, right, top, bottom = 640, 260, TREND_LEFT, 16, 16, 48
     placed = []
     count = max(len(points) - 1, 1)
     for index, (as_at, row) in enumerate(points):

@@ -93,6 +93,15 @@ def check_layout(page) -> None:
         r"(document.body.innerText.match(/<\/?[a-z][a-z0-9]*(\s[^>]*)?>/i) || [null])[0]"
     )
     assert escaped is None, f"{page.url} shows markup as text: {escaped}"
+    clipped = page.evaluate(
+        """[...document.querySelectorAll('svg[viewBox] text')].filter(text => {
+            const box = text.getBBox(), view = text.ownerSVGElement.viewBox.baseVal;
+            return box.x < view.x - 1 || box.y < view.y - 1
+                || box.x + box.width > view.x + view.width + 1
+                || box.y + box.height > view.y + view.height + 1;
+        }).map(text => text.textContent)"""
+    )
+    assert not clipped, f"{page.url} cuts off chart text: {clipped}"
 
 
 def check_accessibility(page) -> None:
