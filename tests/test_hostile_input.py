@@ -64,6 +64,12 @@ FIELDS = [
     "confirm",
     "reason",
     "add_another",
+    "sub_area",
+    "performance",
+    "satisfaction",
+    "skip",
+    "chosen",
+    "outcomes_1",
 ]
 VALUE = st.one_of(st.sampled_from(MALICIOUS), st.text(max_size=300), st.integers().map(str))
 FORM = st.dictionaries(
@@ -149,3 +155,30 @@ def test_every_form_refuses_a_missing_csrf_token(app, client, auth, world, actor
         assert response.status_code in (302, 400, 403, 404, 410), url
         if response.status_code == 302:  # only sign-in redirects for anonymous visitors
             assert "/sign-in" in response.headers["Location"], url
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(form=FORM)
+def test_the_steps_of_a_childs_rating_and_of_goal_setting_take_any_junk(client, auth, world, form):
+    """With a rating and a draft under way, junk at every step is refused, never a 500."""
+    auth.sign_in(world.parent, factories.PASSWORD)
+    child = world.child
+    today = ["1", "6", "2026"]
+    client.post(f"/children/{child.id}/my-rating", data={"assessed_on": today})
+    client.post(
+        f"/children/{child.id}/set-goals/write",
+        data={"sub_area": "play", "text": "Play football", "importance": "7"},
+    )
+    client.post(f"/children/{child.id}/set-goals/choose", data={"chosen": ["1"]})
+    for step in ("my-rating/1", "my-rating/save", "set-goals/write", "set-goals/choose"):
+        response = client.post(f"/children/{child.id}/{step}", data=form)
+        assert response.status_code < 500, (step, form)
+        assert SCRIPT not in response.get_data(as_text=True), step
+    for step in ("set-goals/outcomes", "set-goals/check"):
+        response = client.post(f"/children/{child.id}/{step}", data=form)
+        assert response.status_code < 500, (step, form)
