@@ -79,6 +79,15 @@ FORM = st.dictionaries(
 )
 
 
+# How hard each fuzzing test tries: 25 forms, no deadline, fixtures shared between examples.
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
 def post_endpoints(app, world):
     """Return the URL of every route that accepts POST, filled with the world's ids."""
     urls = []
@@ -98,12 +107,7 @@ def add_goal_fields(form: dict, world) -> dict:
 
 
 @pytest.mark.parametrize("actor", ["key_worker", "parent", "admin"])
-@settings(
-    max_examples=25,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(form=FORM)
 def test_no_form_fails_or_echoes_script_whatever_is_posted(app, client, auth, world, actor, form):
     auth.sign_in(getattr(world, actor), factories.PASSWORD)
@@ -157,12 +161,7 @@ def test_every_form_refuses_a_missing_csrf_token(app, client, auth, world, actor
             assert "/sign-in" in response.headers["Location"], url
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(form=FORM)
 def test_the_steps_of_a_childs_rating_and_of_goal_setting_take_any_junk(client, auth, world, form):
     """With a rating and a draft under way, junk at every step is refused, never a 500."""
