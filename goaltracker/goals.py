@@ -141,8 +141,8 @@ def check_goal_fields(text: str, occupation_area: str, sub_area: str | None, imp
     """Apply the rules every goal meets, whoever sets it."""
     if not text.strip():
         raise GoalError("Enter the goal", "text")
-    if len(text.strip()) > 500:
-        raise GoalError("The goal must be 500 characters or fewer", "text")
+    if len(text.strip()) > vocabulary.GOAL_TEXT_LONGEST:
+        raise GoalError(vocabulary.GOAL_TEXT_TOO_LONG, "text")
     if occupation_area not in vocabulary.OCCUPATION_AREAS:
         raise GoalError("Choose what kind of activity the goal is about", "occupation_area")
     if sub_area and vocabulary.OCCUPATION_AREA_OF_SUB_AREA.get(sub_area) != occupation_area:

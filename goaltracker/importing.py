@@ -35,6 +35,7 @@ from goaltracker.models import (
 )
 from goaltracker.vocabulary import (
     GOAL_STATUSES,
+    GOAL_TEXT_LONGEST,
     OCCUPATION_AREAS,
     PRIMARY_NEEDS,
     RATERS,
@@ -75,7 +76,6 @@ GOAL_COLUMNS: tuple[str, ...] = (
     "closed_on",
 )
 MAX_REFERENCE_LENGTH = 64
-MAX_GOAL_TEXT_LENGTH = 500
 MAX_ORGANISATION_NAME_LENGTH = 200
 # Lists of ids in one IN (...) stay well under every database's limit on bound parameters.
 _CHUNK_SIZE = 500
@@ -381,7 +381,7 @@ def _checkers(today: date, outcome_ids: dict[str, int]) -> dict[str, Callable[[s
         "ehcp": _choice_checker("ehcp", _EHCP_VALUES),
         "organisation": _text_checker("organisation", MAX_ORGANISATION_NAME_LENGTH),
         "goal_ref": _text_checker("goal_ref", MAX_REFERENCE_LENGTH),
-        "goal_text": _text_checker("goal_text", MAX_GOAL_TEXT_LENGTH),
+        "goal_text": _text_checker("goal_text", GOAL_TEXT_LONGEST),
         "occupation_area": _choice_checker("occupation_area", OCCUPATION_AREAS),
         "importance": _score_checker("importance"),
         "outcomes": _outcomes_checker(outcome_ids),

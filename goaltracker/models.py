@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from goaltracker.extensions import db
+from goaltracker.vocabulary import GOAL_TEXT_LONGEST
 
 
 def new_record_key() -> int:
@@ -331,7 +332,7 @@ class Goal(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
     reference: Mapped[str | None] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(String(GOAL_TEXT_LONGEST))
     occupation_area: Mapped[str] = mapped_column(String(20))
     sub_area: Mapped[str | None] = mapped_column(String(40))
     importance: Mapped[int] = mapped_column(Integer)
@@ -371,7 +372,7 @@ class GoalRevision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
-    text: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(String(GOAL_TEXT_LONGEST))
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -181,6 +181,10 @@ AGE_BAND_LABELS: dict[str, str] = {
     OTHER_AGE_BAND: "Other ages",
 }
 
+# The longest a goal's words may be, and what people are told when they are longer.
+GOAL_TEXT_LONGEST = 500
+GOAL_TEXT_TOO_LONG = f"The goal must be {GOAL_TEXT_LONGEST} characters or fewer"
+
 SCALE_MINIMUM = 1
 SCALE_MAXIMUM = 10
 SCALE_VALUES: tuple[int, ...] = tuple(range(SCALE_MINIMUM, SCALE_MAXIMUM + 1))

@@ -30,13 +30,13 @@ def not_in_future(form, field):
 
 
 def goal_text_field(label: str, description: str) -> CharacterCountField:
-    """Return the field of a goal's words: needed, and 500 characters at most."""
+    """Return the field of a goal's words: needed, and not too long."""
     return CharacterCountField(
         label,
         description=description,
         validators=[
             DataRequired("Enter the goal"),
-            Length(max=500, message="The goal must be 500 characters or fewer"),
+            Length(max=vocabulary.GOAL_TEXT_LONGEST, message=vocabulary.GOAL_TEXT_TOO_LONG),
         ],
     )
 
