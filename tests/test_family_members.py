@@ -106,6 +106,8 @@ def test_the_young_person_takes_over_at_16_and_decides_about_their_mum(app, clie
     auth.sign_in(young_person)
     home = client.get("/family/").get_data(as_text=True)
     assert "you can take over your own record" in home
+    # The young person rates their own goals in their own words, not "Maya rates…".
+    assert "Rate my goals" in home and "rates their own goals" not in home
     form = client.get(f"/family/children/{maya.id}/take-over").get_data(as_text=True)
     assert (
         "Can Maya&#39;s mum still see your record?" in form
