@@ -551,3 +551,69 @@ def test_key_worker_sets_goals_with_a_family_step_by_step(browser, live_server, 
     assert "Take the bus to college on my own" in content and "Make my own lunch" not in content
     check_accessibility(page)
     context.close()
+
+
+def test_an_administrator_sets_up_the_area_searches_the_audit_and_publishes_outcomes(
+    browser, live_server, viewport
+):
+    """Alex changes the review interval, adds an organisation, finds who saw a record, and
+    publishes the outcomes page, which a parent then reads without signing in."""
+    base = live_server
+    context, alex = phone_page(browser, viewport)
+    sign_in(alex, base, "alex@demo.example")
+    visit(alex, f"{base}/admin/settings")
+    type_into(alex, "#review_interval_days", "90")
+    press_button(alex, "Save settings")
+    check_accessibility(alex)
+    assert "90" in alex.content()
+    visit(alex, f"{base}/admin/organisations/new")
+    type_into(alex, "#name", "Riverside Sixth Form")
+    choose_radio(alex, "type", "education")
+    press_button(alex, "Add organisation")
+    check_accessibility(alex)
+    assert "Riverside Sixth Form" in alex.content()
+    visit(alex, f"{base}/admin/audit")
+    type_into(alex, "#child_reference", "DEMO-001")
+    press_button(alex, "Search")
+    check_accessibility(alex)
+    assert "DEMO-001" in alex.content() and " event" in alex.content()
+    visit(alex, f"{base}/admin/public-page")
+    tab_to_link(alex, "Check what the page shows")
+    with alex.expect_navigation():
+        alex.keyboard.press("Enter")
+    check_accessibility(alex)
+    visit(alex, f"{base}/admin/public-page")
+    choose_radio(alex, "publish", "yes")
+    press_button(alex, "Save")
+    check_accessibility(alex)
+    parent_context, parent = phone_page(browser, viewport)
+    visit(parent, f"{base}/areas/{demo.AREA_CODE}/outcomes")
+    assert "Is anyone better off?" in parent.content()
+    screenshot(parent, "28-public-outcomes")
+    parent_context.close()
+    context.close()
+
+
+def test_a_parent_adds_a_note_and_a_commissioner_breaks_down_by_agency(
+    browser, live_server, viewport
+):
+    """Sam adds news between meetings; Morgan looks at the outcomes by agency."""
+    base = live_server
+    context, sam = phone_page(browser, viewport)
+    sign_in(sam, base, "sam@demo.example")
+    child_link = sam.get_attribute("a:text-matches('All of .* goals')", "href")
+    visit(sam, f"{base}{child_link}/notes")
+    type_into(sam, "#body", "Managed buttons on Tuesday!")
+    press_button(sam, "Add note")
+    check_accessibility(sam)
+    assert "Managed buttons on Tuesday!" in sam.content()
+    morgan_context = browser.new_context(viewport=viewport, bypass_csp=True)
+    morgan = morgan_context.new_page()
+    sign_in(morgan, base, "morgan@demo.example")
+    tab_to(morgan, "#by")
+    morgan.keyboard.type("Organisation")
+    press_button(morgan, "Show the report")
+    check_accessibility(morgan)
+    assert "All goals: Community Paediatrics" in morgan.content()
+    morgan_context.close()
+    context.close()
