@@ -18,6 +18,7 @@ from goaltracker import (
     demo,
     disclosure,
     erasure,
+    goal_setting,
     importing,
     reminders,
     report_formats,
@@ -281,6 +282,14 @@ def apply_retention_command(area_code: str | None, dry_run: bool):
         click.echo(f"{area.code}: {len(due)} record{'s' if len(due) != 1 else ''} {verb}")
         for record in due:
             click.echo(f"  {record.reference}: due since {record.due_on.isoformat()}")
+    if not dry_run and not area_code:
+        # Goals being set that nobody came back to hold a family's words: they go too.
+        removed = goal_setting.remove_stale_drafts()
+        db.session.commit()
+        if removed:
+            click.echo(
+                f"Goals being set, untouched for {goal_setting.DRAFT_DAYS} days: {removed} removed"
+            )
 
 
 @click.command("backup")

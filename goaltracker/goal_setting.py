@@ -114,11 +114,17 @@ def load(child: Child, user: User) -> Draft:
     return _from_data(held.data) if held else Draft()
 
 
-def save(child: Child, user: User, draft: Draft) -> None:
-    """Keep the draft, and remove drafts that nobody came back to."""
-    db.session.execute(
+def remove_stale_drafts() -> int:
+    """Remove the drafts nobody came back to for DRAFT_DAYS; return how many."""
+    result = db.session.execute(
         delete(GoalDraft).where(GoalDraft.updated_at < utcnow() - timedelta(days=DRAFT_DAYS))
     )
+    return result.rowcount or 0
+
+
+def save(child: Child, user: User, draft: Draft) -> None:
+    """Keep the draft, and remove drafts that nobody came back to."""
+    remove_stale_drafts()
     held = db.session.scalar(
         select(GoalDraft).where(GoalDraft.child_id == child.id, GoalDraft.user_id == user.id)
     )

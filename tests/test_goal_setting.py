@@ -167,3 +167,26 @@ def test_a_stored_draft_that_no_longer_makes_sense_is_cleaned(world):
     draft = goal_setting.load(world.child, world.parent)
     assert [idea.text for idea in draft.ideas] == ["Kept"]
     assert draft.chosen == [1] and draft.outcomes == {1: [3]}
+
+
+def test_goals_being_set_that_nobody_came_back_to_are_removed_daily(runner, world):
+    from datetime import timedelta
+
+    from goaltracker.models import utcnow
+
+    draft = goal_setting.Draft()
+    goal_setting.add_idea(draft, "play", "Swim a width", 5)
+    goal_setting.save(world.child, world.parent, draft)
+    goal_setting.save(world.other_child, world.parent, draft)
+    stale = db.session.scalar(select(GoalDraft).where(GoalDraft.child_id == world.child.id))
+    stale.updated_at = utcnow() - timedelta(days=goal_setting.DRAFT_DAYS + 1)
+    db.session.commit()
+    dry = runner.invoke(args=["apply-retention", "--dry-run"])
+    assert (
+        dry.exit_code == 0 and db.session.scalar(select(func.count()).select_from(GoalDraft)) == 2
+    )
+    done = runner.invoke(args=["apply-retention"])
+    assert done.exit_code == 0, done.output
+    assert "untouched for 7 days: 1 removed" in done.output
+    db.session.expire_all()
+    assert [d.child_id for d in db.session.scalars(select(GoalDraft))] == [world.other_child.id]
