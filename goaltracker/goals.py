@@ -279,11 +279,15 @@ def change_status(
 
 @dataclass(frozen=True)
 class ReviewResult:
-    """What recording a review did: ratings added, corrected, or already there."""
+    """What recording a review did: ratings added, corrected, or already there; or, when that
+    day's ratings would be replaced without the caller saying so, nothing, and who recorded
+    them (`needs_confirmation`)."""
 
     created: int
     corrected: int
     unchanged: int
+    needs_confirmation: bool = False
+    earlier: tuple = ()
 
 
 def existing_ratings(goal_ids: list[int], rater: str, assessed_on: date) -> dict[int, Rating]:
@@ -336,8 +340,9 @@ def record_review(
 ) -> ReviewResult:
     """Record one rater's ratings of several goals on one day, all of them or none.
 
-    Rating again on the same day corrects that day's rating, but only when the caller says so;
-    the replaced values are kept in the audit trail.
+    Rating again on the same day corrects that day's rating, but only when the caller says so
+    (otherwise nothing is written, and the result needs confirmation and says who recorded
+    that day's ratings); the replaced values are kept in the audit trail.
     """
     today = today or date.today()
     if rater not in vocabulary.RATERS:
@@ -369,7 +374,9 @@ def record_review(
         if (rating.performance, rating.satisfaction) != tuple(scores[goal_id])
     }
     if changes and not replace_same_day:
-        raise GoalError("There are already ratings on this day", "replace_same_day")
+        # Nothing is written: the caller asks first, then sends the review again to replace.
+        earlier = tuple(earlier_ratings(list(changes), rater, assessed_on))
+        return ReviewResult(0, 0, 0, needs_confirmation=True, earlier=earlier)
     created = 0
     for goal_id, (performance, satisfaction) in scores.items():
         rating = existing.get(goal_id)

@@ -186,8 +186,13 @@ def test_child_and_parent_views_are_separate_series(world):
 
 def test_rating_again_on_the_same_day_asks_first_then_corrects_and_audits(world):
     review(world, {world.goal.id: (5, 6)})
-    with pytest.raises(goals.GoalError, match="already ratings on this day"):
-        review(world, {world.goal.id: (6, 6)})
+    db.session.commit()
+    asked = review(world, {world.goal.id: (6, 6)})
+    assert asked.needs_confirmation and (asked.created, asked.corrected) == (0, 0)
+    assert [entry.recorded_by for entry in asked.earlier] == [world.key_worker]
+    db.session.rollback()
+    unchanged = db.session.scalar(select(Rating).where(Rating.assessed_on == date(2026, 4, 10)))
+    assert (unchanged.performance, unchanged.satisfaction) == (5, 6)  # nothing written
     result = review(world, {world.goal.id: (6, 6)}, replace_same_day=True)
     assert (result.created, result.corrected) == (0, 1)
     ratings = db.session.scalars(

@@ -79,7 +79,7 @@ def save_review(child, replace_field, **review):
     when a rule refuses the review, `error` says why. Nothing is written unless `saved`.
     """
     try:
-        goals.record_review(
+        result = goals.record_review(
             child,
             recorded_by=current_user,
             replace_same_day=replace_field.data == "yes",
@@ -87,13 +87,11 @@ def save_review(child, replace_field, **review):
         )
     except goals.GoalError as error:
         db.session.rollback()
-        if error.field_name != "replace_same_day":
-            return False, None, error
+        return False, None, error
+    if result.needs_confirmation:
+        db.session.rollback()
         replace_field.data = "yes"
-        earlier = goals.earlier_ratings(
-            list(review["scores"]), review["rater"], review["assessed_on"]
-        )
-        return False, earlier, None
+        return False, list(result.earlier), None
     db.session.commit()
     return True, None, None
 
