@@ -57,6 +57,23 @@ def _ensure_history(child: Child, recorded_by: User | None) -> list[ChildDetail]
     return [first]
 
 
+def _put(child, held, effective_from, primary_need, ehcp, recorded_by) -> None:
+    """Set the values in force from a day: that day's entry if there is one, else a new one."""
+    same_day = next((entry for entry in held if entry.effective_from == effective_from), None)
+    if same_day is not None:
+        same_day.primary_need, same_day.ehcp = primary_need, ehcp
+        return
+    db.session.add(
+        ChildDetail(
+            child_id=child.id,
+            effective_from=effective_from,
+            primary_need=primary_need,
+            ehcp=ehcp,
+            recorded_by_id=recorded_by.id if recorded_by else None,
+        )
+    )
+
+
 def set_need_and_plan(
     child: Child,
     primary_need: str,
@@ -79,19 +96,7 @@ def set_need_and_plan(
             raise DetailsError("The date of the change must be today or in the past")
         if child.date_of_birth and effective_from < child.date_of_birth:
             raise DetailsError("The date of the change must be after the date of birth")
-        same_day = next((entry for entry in held if entry.effective_from == effective_from), None)
-        if same_day is not None:
-            same_day.primary_need, same_day.ehcp = primary_need, ehcp
-        else:
-            db.session.add(
-                ChildDetail(
-                    child_id=child.id,
-                    effective_from=effective_from,
-                    primary_need=primary_need,
-                    ehcp=ehcp,
-                    recorded_by_id=recorded_by.id if recorded_by else None,
-                )
-            )
+        _put(child, held, effective_from, primary_need, ehcp, recorded_by)
     db.session.flush()
     current = history(child)[-1]
     child.primary_need, child.ehcp = current.primary_need, current.ehcp
@@ -104,20 +109,9 @@ def record_change(
 
     For the importer, which then updates the child's row itself.
     """
-    held = _ensure_history(child, recorded_by)
-    same_day = next((entry for entry in held if entry.effective_from == effective_from), None)
-    if same_day is not None:
-        same_day.primary_need, same_day.ehcp = primary_need, ehcp
-    else:
-        db.session.add(
-            ChildDetail(
-                child_id=child.id,
-                effective_from=effective_from,
-                primary_need=primary_need,
-                ehcp=ehcp,
-                recorded_by_id=recorded_by.id if recorded_by else None,
-            )
-        )
+    _put(
+        child, _ensure_history(child, recorded_by), effective_from, primary_need, ehcp, recorded_by
+    )
     db.session.flush()
 
 

@@ -260,17 +260,23 @@ def create_user_command(email, name, role, organisation, area_code):
         click.echo(url_for("auth.accept_invitation", token=sent.token, _external=True))
 
 
+def areas_chosen(area_code: str | None) -> list[Area]:
+    """Return the area a command names, or every area; an unknown code is an error."""
+    query = select(Area).order_by(Area.code)
+    if area_code:
+        query = query.where(Area.code == area_code)
+    chosen = list(db.session.scalars(query))
+    if area_code and not chosen:
+        raise click.ClickException(f"No area has the code {area_code}")
+    return chosen
+
+
 @click.command("apply-retention")
 @click.option("--area", "area_code", help="One area's code (default: every area).")
 @click.option("--dry-run", is_flag=True, help="List the records that are due; change nothing.")
 def apply_retention_command(area_code: str | None, dry_run: bool):
     """Anonymise records past their area's retention period (a scheduled job), or list them."""
-    query = select(Area).order_by(Area.code)
-    if area_code:
-        query = query.where(Area.code == area_code)
-    chosen = db.session.scalars(query).all()
-    if area_code and not chosen:
-        raise click.ClickException(f"No area has the code {area_code}")
+    chosen = areas_chosen(area_code)
     today = date.today()
     for area in chosen:
         due = erasure.apply_retention(area, today, dry_run=dry_run)
@@ -338,12 +344,7 @@ def send_review_reminders_command():
 @click.option("--rebuild", is_flag=True, help="Rebuild every kept date from scratch.")
 def refresh_aggregates_command(area_code: str | None, rebuild: bool):
     """Keep today's and every quarter end's report ready (run daily, after midnight)."""
-    query = select(Area).order_by(Area.code)
-    if area_code:
-        query = query.where(Area.code == area_code)
-    chosen = db.session.scalars(query).all()
-    if area_code and not chosen:
-        raise click.ClickException(f"No area has the code {area_code}")
+    chosen = areas_chosen(area_code)
     for area in chosen:
         built = aggregates.refresh(db.session, area, date.today(), everything=rebuild)
         db.session.commit()

@@ -13,12 +13,12 @@ from goaltracker.forms import (
     DateField,
     Form,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
     choice_list,
 )
+from goaltracker.practitioner.forms import ehcp_field, primary_need_field
 
 SCALE_CHOICES = [(str(value), str(value)) for value in vocabulary.SCALE_VALUES]
 
@@ -217,17 +217,8 @@ class ChildDetailsForm(Form):
         description="Correct it if it was recorded wrongly. For example, 27 3 2016",
         required_message="Enter the child's date of birth",
     )
-    primary_need = SelectField(
-        "Primary need",
-        choices=[("", "Choose the primary need")]
-        + vocabulary.choices(vocabulary.PRIMARY_NEED_LABELS),
-        validators=[DataRequired("Choose the child's primary need")],
-    )
-    ehcp = RadioField(
-        "Does the child have an education, health and care (EHC) plan?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        validators=[DataRequired("Say whether the child has an EHC plan")],
-    )
+    primary_need = primary_need_field()
+    ehcp = ehcp_field()
     change = RadioField(
         "If the primary need or EHC plan is different, what happened?",
         choices=[

@@ -6,7 +6,6 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,12 +16,12 @@ from flask_login import current_user
 
 from goaltracker import audit, consent, downloads, family_data, goals, policy, records
 from goaltracker import handover as handover_module
-from goaltracker.accounts import AccountError, invitations
 from goaltracker.extensions import db
 from goaltracker.family.forms import KeyWorkerAnswerForm, SharingDecisionForm, handover_form
 from goaltracker.forms import page_number
 from goaltracker.models import KeyWorkerRequest
 from goaltracker.practitioner.forms import InviteFamilyForm
+from goaltracker.practitioner.views import send_family_invitation
 
 blueprint = Blueprint("family", __name__, url_prefix="/family")
 # Events of "who has looked at or changed the record" shown a page at a time.
@@ -73,29 +72,8 @@ def invite(child_id: int):
     """Invite another parent or carer (or the young person) to see the record."""
     child = policy.child_or_abort(child_id, policy.can_decide_consent)
     form = InviteFamilyForm()
-    if form.validate_on_submit():
-        try:
-            sent = invitations.invite_family_member(
-                child,
-                email=form.email.data,
-                name=form.name.data,
-                relationship_to_child=form.relationship_to_child.data,
-                invited_by=current_user,
-                valid_days=current_app.config["INVITATION_DAYS"],
-            )
-        except AccountError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            link = url_for("auth.accept_invitation", token=sent.token, _external=True)
-            emailed = invitations.send_email(sent, link)
-            session["invitation_link"] = {
-                "link": link,
-                "email": sent.invitation.email,
-                "emailed": emailed,
-            }
-            return redirect(url_for("family.invitation_sent", child_id=child.id))
+    if form.validate_on_submit() and send_family_invitation(child, form):
+        return redirect(url_for("family.invitation_sent", child_id=child.id))
     return render_template("family/invite.html", form=form, child=child)
 
 

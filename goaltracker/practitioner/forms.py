@@ -17,6 +17,25 @@ from goaltracker.forms import (
 )
 
 
+def primary_need_field() -> SelectField:
+    """Return the field of a child's primary need: an SEN2 code, chosen from a list."""
+    return SelectField(
+        "Primary need",
+        choices=[("", "Choose the primary need")]
+        + vocabulary.choices(vocabulary.PRIMARY_NEED_LABELS),
+        validators=[DataRequired("Choose the child's primary need")],
+    )
+
+
+def ehcp_field() -> RadioField:
+    """Return the field of whether a child has an EHC plan."""
+    return RadioField(
+        "Does the child have an education, health and care (EHC) plan?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        validators=[DataRequired("Say whether the child has an EHC plan")],
+    )
+
+
 class AddChildForm(Form):
     """A child or young person joining the key worker's caseload."""
 
@@ -36,17 +55,8 @@ class AddChildForm(Form):
         description="For example, 27 3 2016",
         required_message="Enter the child's date of birth",
     )
-    primary_need = SelectField(
-        "Primary need",
-        choices=[("", "Choose the primary need")]
-        + vocabulary.choices(vocabulary.PRIMARY_NEED_LABELS),
-        validators=[DataRequired("Choose the child's primary need")],
-    )
-    ehcp = RadioField(
-        "Does the child have an education, health and care (EHC) plan?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        validators=[DataRequired("Say whether the child has an EHC plan")],
-    )
+    primary_need = primary_need_field()
+    ehcp = ehcp_field()
     submit = SubmitField("Add child")
 
     def validate_date_of_birth(self, field):

@@ -132,31 +132,33 @@ def invite_family(child_id: int):
     form = InviteFamilyForm()
     if request.method == "GET" and request.args.get("relationship") in vocabulary.RELATIONSHIPS:
         form.relationship_to_child.data = request.args["relationship"]
-    if form.validate_on_submit():
-        try:
-            sent = invitations.invite_family_member(
-                child,
-                email=form.email.data,
-                name=form.name.data,
-                relationship_to_child=form.relationship_to_child.data,
-                invited_by=current_user,
-                valid_days=current_app.config["INVITATION_DAYS"],
-            )
-        except AccountError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            link = url_for("auth.accept_invitation", token=sent.token, _external=True)
-            emailed = invitations.send_email(sent, link)
-            # The token is never stored, so the link is shown once, after the redirect.
-            session["invitation_link"] = {
-                "link": link,
-                "email": sent.invitation.email,
-                "emailed": emailed,
-            }
-            return redirect(url_for("practitioner.invitation_sent", child_id=child.id))
+    if form.validate_on_submit() and send_family_invitation(child, form):
+        return redirect(url_for("practitioner.invitation_sent", child_id=child.id))
     return render_template("practitioner/invite_family.html", form=form, child=child)
+
+
+def send_family_invitation(child, form: InviteFamilyForm) -> bool:
+    """Invite the family member the form names, for a practitioner or a family member; return
+    whether it was sent (otherwise the form says why). The link waits in the session, to be
+    shown once after the redirect, since its token is never stored."""
+    try:
+        sent = invitations.invite_family_member(
+            child,
+            email=form.email.data,
+            name=form.name.data,
+            relationship_to_child=form.relationship_to_child.data,
+            invited_by=current_user,
+            valid_days=current_app.config["INVITATION_DAYS"],
+        )
+    except AccountError as error:
+        db.session.rollback()
+        form.email.errors.append(str(error))
+        return False
+    db.session.commit()
+    link = url_for("auth.accept_invitation", token=sent.token, _external=True)
+    emailed = invitations.send_email(sent, link)
+    session["invitation_link"] = {"link": link, "email": sent.invitation.email, "emailed": emailed}
+    return True
 
 
 @blueprint.route("/children/<int:child_id>/invite/sent")
