@@ -26,18 +26,17 @@ REVIEW_GOALS = 5
 
 
 OTHER_DAY = "other day"
-# Only the plain report is timed as at the other day: it shows the cost of a date that is
-# neither today nor a quarter end, which kept aggregates (if any) do not cover.
-OTHER_DAY_CASES = ("all outcomes",)
+TREND_OUTCOME_POSITION = 0  # the area's first outcome
 
 
 def report_dates(today: date) -> dict[str, date]:
     """Return the dates reports are timed at: today, the last quarter end and an ordinary day."""
-    from goaltracker import aggregation
+    from goaltracker.reports import outcome_reports
 
-    ends = aggregation.quarter_ends(date(today.year - 1, 1, 1), today)
+    ends = outcome_reports.quarter_ends(date(today.year - 1, 1, 1), today)
     other_day = today - timedelta(days=45)
-    while other_day in ends:
+    # Neither a quarter end nor any month end: a day between two kept checkpoints.
+    while other_day in ends or (other_day + timedelta(days=1)).day == 1:
         other_day -= timedelta(days=1)
     return {
         "today": today,
@@ -47,20 +46,18 @@ def report_dates(today: date) -> dict[str, date]:
 
 
 def report_cases(date_name: str) -> tuple[tuple[str, str | None, dict | None], ...]:
-    """Return the report variants timed as at one of the dates."""
-    if date_name == OTHER_DAY:
-        return tuple(case for case in REPORT_CASES if case[0] in OTHER_DAY_CASES)
+    """Return the report variants timed as at one of the dates: all of them, at every date."""
     return REPORT_CASES
 
 
 def _report_runner(app, area_id: int, as_at: date, by, filters, *, exact: bool = False):
     """Return a function that computes one report, and one that ends its transaction."""
-    from goaltracker import aggregation
     from goaltracker.extensions import db
     from goaltracker.models import Area
+    from goaltracker.reports import outcome_reports
 
     state = {}
-    compute = aggregation.exact_outcomes_report if exact else aggregation.outcomes_report
+    compute = outcome_reports.exact_outcomes_report if exact else outcome_reports.outcomes_report
 
     def load() -> None:
         """Load the area afresh, as a request would, outside the timing."""
@@ -79,19 +76,19 @@ def _report_runner(app, area_id: int, as_at: date, by, filters, *, exact: bool =
 
 def report_memory(app, area_id: int, today: date) -> dict:
     """Measure the memory one report takes: Python's allocation peak and the process's RSS."""
-    from goaltracker import aggregation
     from goaltracker.extensions import db
     from goaltracker.models import Area
+    from goaltracker.reports import outcome_reports
 
     result = {"rss_before_mb": max_rss_mb()}
     with app.app_context():
         area = db.session.get(Area, area_id)
-        aggregation.outcomes_report(db.session, area, today)
+        outcome_reports.outcomes_report(db.session, area, today)
         result["rss_after_report_mb"] = max_rss_mb()
         db.session.rollback()
         area = db.session.get(Area, area_id)
         tracemalloc.start()
-        aggregation.outcomes_report(db.session, area, today, by="age_band")
+        outcome_reports.outcomes_report(db.session, area, today, by="age_band")
         result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1024 / 1024
         tracemalloc.stop()
         result["rss_after_breakdown_mb"] = max_rss_mb()
@@ -125,6 +122,88 @@ def time_reports(app, area_id: int, today: date, *, repetitions: int, budget: fl
                 timing["exact_p50_ms"] = exact["p50_ms"]
             timings.append(timing)
     return timings
+
+
+def time_monthly_trend(app, area_id: int, today: date, *, repetitions: int, budget: float):
+    """Time one outcome's monthly trend: the protected report as at each of 24 month ends."""
+    from goaltracker import dashboard
+    from goaltracker.extensions import db
+    from goaltracker.models import Area, StrategicOutcome
+
+    months = dashboard.default_months(today)
+    state = {}
+
+    def load() -> None:
+        state["area"] = db.session.get(Area, area_id)
+        state["code"] = db.session.scalars(
+            select(StrategicOutcome.code)
+            .where(StrategicOutcome.area_id == area_id)
+            .order_by(StrategicOutcome.position, StrategicOutcome.code)
+        ).all()[TREND_OUTCOME_POSITION]
+
+    def run() -> None:
+        from goaltracker.reports import outcome_reports
+
+        outcome_reports.trend(db.session, state["area"], state["code"], months)
+
+    with app.app_context():
+        summary = repeat(
+            run,
+            repetitions=repetitions,
+            budget_seconds=budget,
+            before=load,
+            after=db.session.rollback,
+        )
+    log(f"  monthly trend (24 points): p50 {summary['p50_ms']:.1f} ms")
+    return {"points": len(months), **summary}
+
+
+def kept_size(app, area_id: int, today: date) -> dict:
+    """Count the kept data's rows (and its size on PostgreSQL), and what a year adds."""
+    from sqlalchemy import func, text
+
+    from goaltracker.extensions import db
+    from goaltracker.models import OutcomeAggregate, OutcomeChange
+
+    with app.app_context():
+        result = {
+            "change_rows": db.session.scalar(
+                select(func.count()).where(OutcomeChange.area_id == area_id)
+            ),
+            "checkpoint_rows": db.session.scalar(
+                select(func.count()).where(OutcomeAggregate.area_id == area_id)
+            ),
+            "checkpoints": db.session.scalar(
+                select(func.count(OutcomeAggregate.as_at.distinct())).where(
+                    OutcomeAggregate.area_id == area_id
+                )
+            ),
+            # What one year adds: the changes dated in the last 365 days, and 12 checkpoints.
+            "change_rows_last_year": db.session.scalar(
+                select(func.count()).where(
+                    OutcomeChange.area_id == area_id,
+                    OutcomeChange.day > today - timedelta(days=365),
+                    OutcomeChange.day <= today,
+                )
+            ),
+        }
+        result["checkpoint_rows_per_year"] = round(
+            12 * result["checkpoint_rows"] / max(result["checkpoints"], 1)
+        )
+        if db.engine.dialect.name == "postgresql":
+            sizes = {
+                table: db.session.scalar(text(f"SELECT pg_total_relation_size('{table}')"))
+                for table in ("outcome_change", "outcome_aggregate")
+            }
+            result["megabytes"] = sum(sizes.values()) / 1024 / 1024
+            rows = result["change_rows"] + result["checkpoint_rows"]
+            result["megabytes_per_year"] = result["megabytes"] * (
+                (result["change_rows_last_year"] + result["checkpoint_rows_per_year"])
+                / max(rows, 1)
+            )
+        db.session.rollback()
+    log(f"  kept data: {result}")
+    return result
 
 
 def time_dashboard(app, *, repetitions: int, budget: float) -> dict:
@@ -224,6 +303,10 @@ def measure(app, *, repetitions: int, budget: float) -> dict:
         db.session.rollback()
     result = {"report_memory": report_memory(app, area_id, today)}
     result["reports"] = time_reports(app, area_id, today, repetitions=repetitions, budget=budget)
+    result["monthly_trend"] = time_monthly_trend(
+        app, area_id, today, repetitions=repetitions, budget=budget
+    )
+    result["kept_size"] = kept_size(app, area_id, today)
     result["dashboard"] = time_dashboard(app, repetitions=repetitions, budget=budget)
     result["review"] = time_review(app, area_id, today, repetitions=repetitions)
     result["max_rss_mb"] = max_rss_mb()

@@ -99,6 +99,20 @@ def _timing(timing: dict | None) -> str:
     return f"{_number(timing['p50_ms'])} / {_number(timing['p95_ms'])} ({timing['n']})"
 
 
+def _kept_cells(kept: dict | None) -> list[str]:
+    """Return the kept data's row counts and sizes as table cells."""
+    if not kept:
+        return ["–"] * 6
+    return [
+        f"{kept['change_rows']:,}",
+        f"{kept['checkpoint_rows']:,}",
+        f"{kept['checkpoints']:,}",
+        f"{kept['change_rows_last_year'] + kept['checkpoint_rows_per_year']:,}",
+        _number(kept.get("megabytes")),
+        _number(kept.get("megabytes_per_year")),
+    ]
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     """Return a markdown table's lines."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
@@ -168,7 +182,7 @@ def markdown(results: dict) -> str:
         ]
     if found["ours_over_duckdb"]:
         lines += [
-            "Our report (p50, through `aggregation.outcomes_report`, protection included) over "
+            "Our report (p50, through `outcome_reports.outcomes_report`, protection included) over "
             "DuckDB's query of the same report on the same rows (p50, in memory, load excluded).",
             "",
             *_table(
@@ -268,7 +282,7 @@ def markdown(results: dict) -> str:
         "",
         "## Outcomes report",
         "",
-        "`aggregation.outcomes_report` as the dashboard calls it (protection included), in "
+        "`outcome_reports.outcomes_report` as the dashboard calls it (protection included), in "
         'milliseconds: p50 / p95 (repetitions), after one warm-up call. "today" is the run\'s '
         'date, "quarter end" the end of the last complete financial quarter, "other day" 45 '
         "days ago (neither today nor a quarter end).",
@@ -320,6 +334,37 @@ def markdown(results: dict) -> str:
                         .get("report_memory", {})
                         .get("rss_after_report_mb")
                     ),
+                ]
+                for run in runs
+            ],
+        ),
+        "",
+        "## Any day, month by month, and the kept data",
+        "",
+        "Monthly trend: `outcome_reports.trend` of the area's first outcome as at each of the "
+        "last 24 month ends (protected, as the trend page calls it). Kept data: the rows of "
+        "outcome_change (dated changes) and outcome_aggregate (checkpoints: every month end and "
+        "today); a year adds the changes dated in it and 12 checkpoints. Size on PostgreSQL "
+        "includes indexes.",
+        "",
+        *_table(
+            [
+                "tier",
+                "database",
+                "monthly trend ms",
+                "change rows",
+                "checkpoint rows",
+                "checkpoints",
+                "rows a year adds",
+                "MB",
+                "MB a year adds",
+            ],
+            [
+                [
+                    run["tier"],
+                    run["database"],
+                    _timing((run.get("measure") or {}).get("monthly_trend")),
+                    *_kept_cells((run.get("measure") or {}).get("kept_size")),
                 ]
                 for run in runs
             ],

@@ -150,18 +150,18 @@ def rebuild_kept_aggregates(session, area, today: date) -> float | None:
     """Rebuild the kept aggregates after bulk writes, when the app has them; return seconds."""
     import goaltracker
 
-    spec = importlib.util.find_spec("goaltracker.aggregates")
+    spec = importlib.util.find_spec("goaltracker.reports.kept")
     # An editable install can find the module in another checkout than the one being measured.
     if spec is None or Path(spec.origin).parent != Path(goaltracker.__file__).parent:
         return None
-    aggregates = importlib.import_module("goaltracker.aggregates")
+    kept = importlib.import_module("goaltracker.reports.kept")
     started = time.perf_counter()
-    parameters = inspect.signature(aggregates.rebuild).parameters
+    parameters = inspect.signature(kept.rebuild).parameters
     if len(parameters) == 2:
-        aggregates.rebuild(session, area)
-    elif hasattr(aggregates, "refresh"):
+        kept.rebuild(session, area)
+    elif hasattr(kept, "refresh"):
         # An earlier draft rebuilt one date at a time, with refresh building them all.
-        aggregates.refresh(session, area, today, everything=True)
+        kept.refresh(session, area, today, everything=True)
     else:
         raise RuntimeError("goaltracker.aggregates.rebuild takes arguments the bench does not know")
     session.commit()

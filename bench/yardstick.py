@@ -17,8 +17,8 @@ import duckdb
 import psycopg
 
 from bench.common import log, repeat
-from goaltracker.disclosure import COLUMNS as REPORT_COLUMNS
-from goaltracker.models import AGGREGATE_SUMS
+from goaltracker.reports.columns import NAMES as REPORT_COLUMNS
+from goaltracker.reports.columns import SUMS as AGGREGATE_SUMS
 
 # The columns the report needs, with their DuckDB types.
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
@@ -264,11 +264,11 @@ def our_unsuppressed_report(
     session, area_id: int, as_at: date, filters: dict | None
 ) -> dict[str, dict]:
     """Return our exact report (as `outcomes-report --exact` prints it), by outcome."""
-    from goaltracker import aggregation
     from goaltracker.models import Area
+    from goaltracker.reports import outcome_reports
 
     area = session.get(Area, area_id)
-    report = aggregation.exact_outcomes_report(session, area, as_at, filters=filters)
+    report = outcome_reports.exact_outcomes_report(session, area, as_at, filters=filters)
     return {
         row.outcome: {column: row.value(column) for column in COMPARED_COLUMNS}
         for row in report.rows

@@ -5,9 +5,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from goaltracker import aggregates, audit, disclosure
+from goaltracker import audit
 from goaltracker.extensions import db
 from goaltracker.models import Area, Organisation, StrategicOutcome, utcnow
+from goaltracker.reports import kept, protect
 
 CODE_PATTERN = re.compile(r"[A-Z0-9_]{1,32}")  # whole codes only: fullmatch, no trailing newline
 
@@ -52,6 +53,7 @@ def create_area(
     )
     db.session.add(area)
     db.session.flush()
+    kept.start(db.session, area)
     audit.record("area_created", area_id=area.id, detail={"code": code, **settings_of(area)})
     return area
 
@@ -83,7 +85,7 @@ def set_public_outcomes(area: Area, publish: bool) -> bool:
 
 def check_threshold(threshold: int) -> None:
     """Refuse a suppression threshold outside 5 to 50 (domain.md section 5)."""
-    low, high = disclosure.MINIMUM_THRESHOLD, disclosure.MAXIMUM_THRESHOLD
+    low, high = protect.MINIMUM_THRESHOLD, protect.MAXIMUM_THRESHOLD
     if not low <= threshold <= high:
         raise AreaError(f"The suppression threshold must be between {low} and {high}")
 
@@ -221,7 +223,7 @@ def update_settings(
 
     The review interval and the important change decide what the report counts as reviewed on
     time and as improved, so changing either updates the kept aggregates in the same transaction
-    (see aggregates.settings_changed): every report follows the new setting at once. Returns
+    (see kept.settings_changed): every report follows the new setting at once. Returns
     whether it did, that is whether past quarter ends are worked out again.
     """
     if review_interval_days < 1 or max_active_goals < 1:
@@ -257,5 +259,5 @@ def update_settings(
         )
     if counted_differently:
         db.session.flush()
-        aggregates.settings_changed(db.session, area, date.today())
+        kept.settings_changed(db.session, area, date.today())
     return counted_differently

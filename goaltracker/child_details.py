@@ -11,9 +11,10 @@ from datetime import date
 
 from sqlalchemy import delete, func, select
 
-from goaltracker import aggregates, audit, vocabulary
+from goaltracker import audit, vocabulary
 from goaltracker.extensions import db
 from goaltracker.models import Child, ChildDetail, Goal, User
+from goaltracker.reports import kept
 
 
 class DetailsError(ValueError):
@@ -158,11 +159,7 @@ def change_details(
         raise DetailsError("The date of birth must be in the past")
     before = _snapshot(child)
     need_or_plan_changed = (primary_need, ehcp) != (child.primary_need, bool(child.ehcp))
-    # A new date of birth moves the child's age band on every date; a new need or plan only
-    # from the day it took effect (or on every date, when it corrects a mistake).
-    dob_changed = date_of_birth != child.date_of_birth
-    since = None if dob_changed or (need_or_plan_changed and changed_on is None) else changed_on
-    with aggregates.maintained(db.session, [child.id], since):
+    with kept.tracking(db.session, [child.id]):
         child.first_name = first_name.strip()
         child.last_name = last_name.strip()
         child.reference = reference

@@ -10,24 +10,21 @@ from sqlalchemy import select
 
 from goaltracker import (
     accounts,
-    aggregates,
-    aggregation,
     areas,
     audit,
     backup,
     demo,
-    disclosure,
     erasure,
     goal_setting,
     importing,
     reminders,
-    report_formats,
     synthetic,
     vocabulary,
 )
 from goaltracker.accounts import staff
 from goaltracker.extensions import db
 from goaltracker.models import Area
+from goaltracker.reports import compute, formats, kept, outcome_reports, protect
 
 
 def link_context():
@@ -57,7 +54,6 @@ def seed_demo_command(if_empty: bool):
     else:
         click.echo("Loading demo data…")
         demo.seed()
-        aggregates.refresh(db.session, areas.area_by_code(demo.AREA_CODE), date.today())
         db.session.commit()
     click.echo(demo.sign_in_text())
 
@@ -67,7 +63,7 @@ def seed_demo_command(if_empty: bool):
 @click.option("--name", required=True, help="The area's name.")
 @click.option(
     "--suppression-threshold",
-    type=click.IntRange(disclosure.MINIMUM_THRESHOLD, disclosure.MAXIMUM_THRESHOLD),
+    type=click.IntRange(protect.MINIMUM_THRESHOLD, protect.MAXIMUM_THRESHOLD),
     default=5,
     show_default=True,
     help="Rows with fewer children than this show nothing (5 to 50).",
@@ -160,7 +156,7 @@ def import_ratings_command(area_code, file):
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The report's date, YYYY-MM-DD.",
 )
-@click.option("--by", type=click.Choice(aggregation.BREAKDOWNS), help="Break the rows down by.")
+@click.option("--by", type=click.Choice(compute.BREAKDOWNS), help="Break the rows down by.")
 @click.option("--organisation", help="Only children whose key worker is of this organisation.")
 @click.option(
     "--age-band",
@@ -193,15 +189,17 @@ def outcomes_report_command(
 ):
     """Print an area's outcomes report, protected as the dashboard's (or exact with --exact)."""
     area = _area_or_fail(area_code)
-    filters = aggregation.ReportFilters(
+    filters = compute.ReportFilters(
         organisation=_organisation_or_fail(area, organisation) if organisation else None,
         age_band=age_band,
         primary_need=primary_need.upper() if primary_need else None,
         ehcp=None if ehcp is None else ehcp == "yes",
         rater=rater,
     )
-    compute = aggregation.exact_outcomes_report if exact else aggregation.outcomes_report
-    report = compute(db.session, area, as_at.date(), by=by, filters=filters)
+    make_report = (
+        outcome_reports.exact_outcomes_report if exact else outcome_reports.outcomes_report
+    )
+    report = make_report(db.session, area, as_at.date(), by=by, filters=filters)
     audit.record(
         "outcomes_report_exported",
         area_id=area.id,
@@ -216,9 +214,9 @@ def outcomes_report_command(
     )
     db.session.commit()
     if output_format == "csv":
-        click.echo(report_formats.report_to_csv(report), nl=False)
+        click.echo(formats.report_to_csv(report), nl=False)
     else:
-        click.echo(report_formats.report_to_json(report))
+        click.echo(formats.report_to_json(report))
 
 
 def _organisation_or_fail(area, name: str) -> int:
@@ -346,7 +344,7 @@ def refresh_aggregates_command(area_code: str | None, rebuild: bool):
     """Keep today's and every quarter end's report ready (run daily, after midnight)."""
     chosen = areas_chosen(area_code)
     for area in chosen:
-        built = aggregates.refresh(db.session, area, date.today(), everything=rebuild)
+        built = kept.refresh(db.session, area, date.today(), everything=rebuild)
         db.session.commit()
         click.echo(f"{area.code}: built {len(built)} report date{'s' if len(built) != 1 else ''}")
 

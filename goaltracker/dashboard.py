@@ -1,6 +1,6 @@
 """What the manager dashboard and its exports show: the suppressed report, described in words.
 
-Everything here starts from `aggregation.outcomes_report`, which always applies suppression, so
+Everything here starts from `outcome_reports.outcomes_report`, which always applies suppression, so
 no page or file can carry an unsuppressed number.
 """
 
@@ -12,9 +12,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from goaltracker import aggregation, report_formats, text, vocabulary
+from goaltracker import text, vocabulary
 from goaltracker.extensions import db
 from goaltracker.models import Area, Organisation
+from goaltracker.reports import columns, formats, outcome_reports
 from goaltracker.templating import format_date
 
 
@@ -26,25 +27,25 @@ class Cell:
     suppressed: bool
 
 
-def cell(row: aggregation.Row, column: report_formats.Column) -> Cell:
+def cell(row: outcome_reports.Row, column: columns.Column) -> Cell:
     """Return a report number for display: whole counts and percentages, means to one decimal.
 
     A value that does not apply is an empty cell, as the key says.
     """
     if column.name in row.suppressed:
-        return Cell(report_formats.SUPPRESSED_MARK, True)
+        return Cell(formats.SUPPRESSED_MARK, True)
     value = row.value(column.name)
     if value is None:
         return Cell("", False)
     return Cell(column.text(value), False)
 
 
-def columns_for(question: str) -> list[report_formats.Column]:
+def columns_for(question: str) -> list[columns.Column]:
     """Return the columns that answer one of the three questions."""
-    return [column for column in report_formats.COLUMNS if column.question == question]
+    return [column for column in columns.COLUMNS if column.question == question]
 
 
-QUESTIONS = (report_formats.HOW_MUCH, report_formats.HOW_WELL, report_formats.BETTER_OFF)
+QUESTIONS = columns.QUESTIONS
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Table:
 
     question: str
     part: str | None
-    columns: tuple[tuple[report_formats.Column, str], ...]
+    columns: tuple[tuple[columns.Column, str], ...]
 
     @property
     def name(self) -> str:
@@ -62,29 +63,28 @@ class Table:
         return f"{self.question} {self.part}" if self.part else self.question
 
 
-def _table(question: str, part: str | None, *columns: tuple[str, str]) -> Table:
-    by_name = {column.name: column for column in report_formats.COLUMNS}
-    return Table(question, part, tuple((by_name[name], short) for name, short in columns))
+def _table(question: str, part: str | None, *shown: tuple[str, str]) -> Table:
+    return Table(question, part, tuple((columns.BY_NAME[name], short) for name, short in shown))
 
 
 # "Is anyone better off?" has two tables, how well it goes and how happy people are with it,
 # so that each fits a desktop screen without scrolling sideways.
 TABLES = (
     _table(
-        report_formats.HOW_MUCH,
+        columns.HOW_MUCH,
         None,
         ("children", "Children"),
         ("goals", "Goals"),
         ("ratings", "Ratings"),
     ),
     _table(
-        report_formats.HOW_WELL,
+        columns.HOW_WELL,
         None,
         ("reviewed_on_time_pct", "Reviewed on time (%)"),
         ("child_voice_pct", "Child's own view (%)"),
     ),
     _table(
-        report_formats.BETTER_OFF,
+        columns.BETTER_OFF,
         "How well it is going (performance)",
         ("reassessed", "Views reassessed"),
         ("mean_baseline_performance", "Average first score"),
@@ -94,7 +94,7 @@ TABLES = (
         ("improved_performance_pct", "Improved (%)"),
     ),
     _table(
-        report_formats.BETTER_OFF,
+        columns.BETTER_OFF,
         "How happy they are with it (satisfaction)",
         ("reassessed", "Views reassessed"),
         ("mean_baseline_satisfaction", "Average first score"),
@@ -108,7 +108,7 @@ TABLES = (
 
 def outcome_titles(area: Area) -> dict[str, str]:
     """Return each outcome code's title, and ALL's."""
-    titles = {aggregation.ALL_OUTCOMES: "All goals"}
+    titles = {outcome_reports.ALL_OUTCOMES: "All goals"}
     titles.update({outcome.code: outcome.title for outcome in area.outcomes})
     return titles
 
@@ -136,7 +136,7 @@ def group_label(by: str | None, group: str | None) -> str:
     return labels.get(group, group)
 
 
-def describe_filters(area: Area, report: aggregation.Report) -> list[tuple[str, str]]:
+def describe_filters(area: Area, report: outcome_reports.Report) -> list[tuple[str, str]]:
     """Return the report's choices in words, for the page and the exports."""
     applied = report.filters.applied()
     lines = [("Area", area.name), ("Report date", format_date(report.as_at))]
@@ -156,19 +156,19 @@ def describe_filters(area: Area, report: aggregation.Report) -> list[tuple[str, 
     return lines
 
 
-def export_csv(area: Area, report: aggregation.Report) -> str:
+def export_csv(area: Area, report: outcome_reports.Report) -> str:
     """Return the report as CSV with its date, filters and threshold written above the table."""
-    return report_formats.csv_text(
+    return formats.csv_text(
         [
             *([key, value] for key, value in describe_filters(area, report)),
             None,
-            *report_formats.report_table(report),
+            *formats.report_table(report),
         ],
         byte_order_mark=True,
     )
 
 
-def export_xlsx(area: Area, report: aggregation.Report) -> bytes:
+def export_xlsx(area: Area, report: outcome_reports.Report) -> bytes:
     """Return the report as a spreadsheet: a title, the table (its header frozen, columns wide
     enough, numbers formatted), then a sheet of what it shows and what the columns mean."""
     workbook = Workbook()
@@ -181,15 +181,15 @@ def export_xlsx(area: Area, report: aggregation.Report) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([text.spreadsheet_cell("See the About sheet for what each column means.")])
     header_row = 3
-    sheet.append(["Outcome", "Group", *(column.label for column in report_formats.COLUMNS)])
+    sheet.append(["Outcome", "Group", *(column.label for column in columns.COLUMNS)])
     for header in sheet[header_row]:
         header.font = Font(bold=True)
         header.alignment = Alignment(wrap_text=True, vertical="top")
     for row in report.rows:
         values = []
-        for column in report_formats.COLUMNS:
+        for column in columns.COLUMNS:
             if column.name in row.suppressed:
-                values.append(report_formats.SUPPRESSED_MARK)
+                values.append(formats.SUPPRESSED_MARK)
             else:
                 value = row.value(column.name)
                 values.append(None if value is None else column.data(value))
@@ -200,7 +200,7 @@ def export_xlsx(area: Area, report: aggregation.Report) -> bytes:
                 *values,
             ]
         )
-    for position, column in enumerate(report_formats.COLUMNS, start=3):
+    for position, column in enumerate(columns.COLUMNS, start=3):
         number_format = "0" if column.is_count or column.is_percentage else "0.0"
         for (item,) in sheet.iter_rows(min_row=header_row + 1, min_col=position, max_col=position):
             item.number_format = number_format
@@ -212,8 +212,8 @@ def export_xlsx(area: Area, report: aggregation.Report) -> bytes:
     for key, value in describe_filters(area, report):
         about.append([text.spreadsheet_cell(key), text.spreadsheet_cell(value)])
     about.append([])
-    about.append(["Note", report_formats.SUPPRESSION_NOTE])
-    for column in report_formats.COLUMNS:
+    about.append(["Note", formats.SUPPRESSION_NOTE])
+    for column in columns.COLUMNS:
         about.append([column.label, column.description])
     about.column_dimensions["A"].width = 40
     about.column_dimensions["B"].width = 100
@@ -242,7 +242,7 @@ class TrendChart:
     left: int = TREND_LEFT
 
 
-def trend_chart(points: list[tuple[date, aggregation.Row]], column: str) -> TrendChart:
+def trend_chart(points: list[tuple[date, outcome_reports.Row]], column: str) -> TrendChart:
     """Place a percentage column of an outcome's total rows on a 0-100 chart."""
     width, height, left, right, top, bottom = 640, 260, TREND_LEFT, 16, 16, 48
     placed = []
@@ -258,5 +258,22 @@ def trend_chart(points: list[tuple[date, aggregation.Row]], column: str) -> Tren
 
 def default_quarters(today: date, count: int = 8) -> list[date]:
     """Return the last `count` quarter ends before today."""
-    ends = aggregation.quarter_ends(date(today.year - 3, 1, 1), today)
+    ends = outcome_reports.quarter_ends(date(today.year - 3, 1, 1), today)
     return [end for end in ends if end < today][-count:]
+
+
+def default_months(today: date, count: int = 24) -> list[date]:
+    """Return the last `count` month ends before today."""
+    ends = outcome_reports.month_ends(date(today.year - count // 12 - 1, 1, 1), today)
+    return [end for end in ends if end < today][-count:]
+
+
+# How often a trend has a point: (the days, the words for one point, the words for all).
+TREND_PERIODS = {
+    "quarter": (
+        default_quarters,
+        "Quarter end",
+        "the end of each of the last 8 financial quarters",
+    ),
+    "month": (default_months, "Month end", "the end of each of the last 24 months"),
+}

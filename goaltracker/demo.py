@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from goaltracker import areas, security
 from goaltracker.extensions import db
 from goaltracker.models import Child, Consent, FamilyLink, Goal, Rating, User
+from goaltracker.reports import kept
 
 AREA_CODE = "DEMO"
 EXTRA_CHILDREN = 80
@@ -228,7 +229,8 @@ def add_series(goal: Goal, rater: str, dates: list[date], rng: random.Random, us
 
 
 def seed(today: date | None = None) -> None:
-    """Create Demo Borough with its outcomes, agencies, staff and seven families."""
+    """Create Demo Borough with its outcomes, agencies, staff and seven families, and its kept
+    report data."""
     today = today or date.today()
     rng = random.Random(2026)  # noqa: S311  (demo data, not security)
     area = areas.create_area(AREA_CODE, AREA_NAME)
@@ -318,6 +320,8 @@ def seed(today: date | None = None) -> None:
     db.session.flush()
     seed_caseloads(area, key_workers, EXTRA_CHILDREN, today, rng)
     db.session.flush()
+    # The stories are written straight into the tables: the kept report data is built after.
+    kept.rebuild(db.session, area, today)
 
 
 FIRST_NAMES = (

@@ -18,7 +18,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
-from goaltracker import aggregates, audit
+from goaltracker import audit
 from goaltracker.extensions import db
 from goaltracker.models import (
     Area,
@@ -41,6 +41,7 @@ from goaltracker.models import (
     goal_outcome,
     utcnow,
 )
+from goaltracker.reports import kept
 
 
 def _hash_key() -> bytes:
@@ -90,61 +91,62 @@ def erase_child(
     )
     family_accounts = select(User.id).where(User.role == "family")
     reference = child.reference
-    pending = aggregates.begin(db.session, [child.id])
-    for statement in (
-        delete(Rating).where(Rating.goal_id.in_(goal_ids)),
-        delete(GoalRevision).where(GoalRevision.goal_id.in_(goal_ids)),
-        delete(goal_outcome).where(goal_outcome.c.goal_id.in_(goal_ids)),
-        delete(Note).where(Note.child_id == child.id),
-        delete(Goal).where(Goal.child_id == child.id),
-        delete(Consent).where(Consent.child_id == child.id),
-        delete(ConsentRequest).where(ConsentRequest.child_id == child.id),
-        delete(KeyWorkerRequest).where(KeyWorkerRequest.child_id == child.id),
-        delete(Invitation).where(Invitation.child_id == child.id),
-        delete(FamilyLink).where(FamilyLink.child_id == child.id),
-        delete(ChildDetail).where(ChildDetail.child_id == child.id),
-        delete(GoalDraft).where(GoalDraft.child_id == child.id),
-        delete(SavedForm).where(
-            or_(
-                SavedForm.path.like(f"/children/{child.id}/%"),
-                SavedForm.path.like(f"/family/children/{child.id}/%"),
-            )
-        ),
-    ):
-        db.session.execute(statement)
-    # The audit trail keeps what happened and when, but nothing that identifies the child or
-    # ties them to a family member's account.
-    db.session.execute(
-        update(AuditEvent)
-        .where(AuditEvent.child_id == child.id)
-        .values(detail={}, ip_address=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(AuditEvent)
-        .where(
-            AuditEvent.child_id == child.id,
-            or_(AuditEvent.user_id.in_(family or [-1]), AuditEvent.user_id.in_(family_accounts)),
+    with kept.tracking(db.session, [child.id]):
+        for statement in (
+            delete(Rating).where(Rating.goal_id.in_(goal_ids)),
+            delete(GoalRevision).where(GoalRevision.goal_id.in_(goal_ids)),
+            delete(goal_outcome).where(goal_outcome.c.goal_id.in_(goal_ids)),
+            delete(Note).where(Note.child_id == child.id),
+            delete(Goal).where(Goal.child_id == child.id),
+            delete(Consent).where(Consent.child_id == child.id),
+            delete(ConsentRequest).where(ConsentRequest.child_id == child.id),
+            delete(KeyWorkerRequest).where(KeyWorkerRequest.child_id == child.id),
+            delete(Invitation).where(Invitation.child_id == child.id),
+            delete(FamilyLink).where(FamilyLink.child_id == child.id),
+            delete(ChildDetail).where(ChildDetail.child_id == child.id),
+            delete(GoalDraft).where(GoalDraft.child_id == child.id),
+            delete(SavedForm).where(
+                or_(
+                    SavedForm.path.like(f"/children/{child.id}/%"),
+                    SavedForm.path.like(f"/family/children/{child.id}/%"),
+                )
+            ),
+        ):
+            db.session.execute(statement)
+        # The audit trail keeps what happened and when, but nothing that identifies the child or
+        # ties them to a family member's account.
+        db.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.child_id == child.id)
+            .values(detail={}, ip_address=None)
+            .execution_options(synchronize_session=False)
         )
-        .values(user_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    if reference and not reference.startswith("ERASED-"):
-        db.session.add(
-            ErasedReference(
-                area_id=child.area_id, reference_hash=reference_hash(child.area_id, reference)
+        db.session.execute(
+            update(AuditEvent)
+            .where(
+                AuditEvent.child_id == child.id,
+                or_(
+                    AuditEvent.user_id.in_(family or [-1]), AuditEvent.user_id.in_(family_accounts)
+                ),
             )
+            .values(user_id=None)
+            .execution_options(synchronize_session=False)
         )
-    child.first_name = ""
-    child.last_name = ""
-    child.reference = f"ERASED-{child.id}"
-    child.date_of_birth = None
-    child.primary_need = None
-    child.ehcp = None
-    child.key_worker_id = None
-    child.handed_over_at = None
-    child.erased_at = utcnow()
-    aggregates.finish(db.session, pending)
+        if reference and not reference.startswith("ERASED-"):
+            db.session.add(
+                ErasedReference(
+                    area_id=child.area_id, reference_hash=reference_hash(child.area_id, reference)
+                )
+            )
+        child.first_name = ""
+        child.last_name = ""
+        child.reference = f"ERASED-{child.id}"
+        child.date_of_birth = None
+        child.primary_need = None
+        child.ehcp = None
+        child.key_worker_id = None
+        child.handed_over_at = None
+        child.erased_at = utcnow()
     audit.record(
         action,
         child=child,

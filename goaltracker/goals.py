@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from goaltracker import aggregates, audit, scoring, vocabulary
+from goaltracker import audit, scoring, vocabulary
 from goaltracker.extensions import db
 from goaltracker.models import Child, Goal, GoalRevision, Note, Rating, StrategicOutcome, User
+from goaltracker.reports import kept
 
 
 class GoalError(ValueError):
@@ -169,20 +170,19 @@ def set_goal(
         raise GoalError("The date the goal was set must be today or in the past", "set_on")
     if goal_limit_reached(child):
         raise GoalError(limit_message(child))
-    pending = aggregates.begin(db.session, [child.id], set_on)
-    goal = Goal(
-        child_id=child.id,
-        text=text.strip(),
-        occupation_area=occupation_area,
-        sub_area=sub_area or None,
-        importance=importance,
-        set_on=set_on,
-        created_by_id=set_by.id,
-        outcomes=_outcomes_by_id(child, outcome_ids or []),
-    )
-    db.session.add(goal)
-    db.session.flush()
-    aggregates.finish(db.session, pending)
+    with kept.tracking(db.session, [child.id]):
+        goal = Goal(
+            child_id=child.id,
+            text=text.strip(),
+            occupation_area=occupation_area,
+            sub_area=sub_area or None,
+            importance=importance,
+            set_on=set_on,
+            created_by_id=set_by.id,
+            outcomes=_outcomes_by_id(child, outcome_ids or []),
+        )
+        db.session.add(goal)
+        db.session.flush()
     audit.record("goal_set", child=child, user=set_by, detail={"goal_id": goal.id})
     return goal
 
@@ -219,7 +219,7 @@ def edit_goal(
         "importance": goal.importance,
         "outcomes": [outcome.code for outcome in goal.outcomes],
     }
-    with aggregates.maintained(db.session, [goal.child_id], goal.set_on):
+    with kept.tracking(db.session, [goal.child_id]):
         goal.text = text
         goal.importance = importance
         goal.outcomes = _outcomes_by_id(goal.child, outcome_ids) + [
@@ -266,7 +266,7 @@ def change_status(
         "status": goal.status,
         "closed_on": goal.closed_on.isoformat() if goal.closed_on else None,
     }
-    with aggregates.maintained(db.session, [goal.child_id], goal.set_on):
+    with kept.tracking(db.session, [goal.child_id]):
         goal.status = status
         goal.closed_on = closed_on
     audit.record(
@@ -364,9 +364,22 @@ def record_review(
                 f"({goal.set_on.day} {goal.set_on:%B %Y})",
                 "assessed_on",
             )
-    # Begun first, so that the day's ratings are read once other reviews of this child have
+    # Tracked first, so that the day's ratings are read once other reviews of this child have
     # finished: two reviews sent at the same moment (a double click) correct, not duplicate.
-    pending = aggregates.begin(db.session, [child.id], assessed_on)
+    with kept.tracking(db.session, [child.id]):
+        return _write_review(child, rater, assessed_on, scores, recorded_by, note, replace_same_day)
+
+
+def _write_review(
+    child: Child,
+    rater: str,
+    assessed_on: date,
+    scores: Mapping[int, tuple[int, int]],
+    recorded_by: User,
+    note: str,
+    replace_same_day: bool,
+) -> ReviewResult:
+    """Write a checked review, or nothing when it would replace a day's ratings unasked."""
     existing = existing_ratings(list(scores), rater, assessed_on)
     changes = {
         goal_id: rating
@@ -424,7 +437,6 @@ def record_review(
                 "goals": sorted(scores),
             },
         )
-    aggregates.finish(db.session, pending)
     return ReviewResult(created, len(changes), len(existing) - len(changes))
 
 

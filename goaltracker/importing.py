@@ -13,13 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from goaltracker import aggregates, audit, child_details, erasure
+from goaltracker import audit, child_details, erasure
 from goaltracker import text as text_rules
 from goaltracker.models import (
     Area,
@@ -33,6 +33,7 @@ from goaltracker.models import (
     goal_outcome,
     utcnow,
 )
+from goaltracker.reports import kept
 from goaltracker.vocabulary import (
     GOAL_STATUSES,
     GOAL_TEXT_LONGEST,
@@ -114,6 +115,8 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
     errors: list[ImportProblem] = field(default_factory=list)
     imported: bool = False
+    # True when the import was too large to keep the report's kept data up to date as it went.
+    kept_data_dropped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -138,6 +141,11 @@ class ImportSummary:
                 + ", ".join(self.organisations_created)
             )
         lines.extend(f"Warning: {warning}" for warning in self.warnings)
+        if self.kept_data_dropped:
+            lines.append(
+                "The outcomes report is worked out from the records, more slowly, until tonight's "
+                "refresh (or refresh-aggregates --rebuild) has kept its figures again."
+            )
         return lines
 
 
@@ -1107,9 +1115,15 @@ def import_ratings(
     summary, plan = _check(session, area, file_or_text, today, max_bytes)
     if summary.errors or plan is None:
         return summary
-    pending = aggregates.begin(session, plan.child_ids.values(), area=area)
-    written = _write(session, area, plan, recorded_by)
-    aggregates.finish(session, pending, written)
+    with kept.tracking(
+        session,
+        plan.child_ids.values(),
+        area=area,
+        expected=len(plan.child_ids) + len(plan.new_children),
+    ) as tracked:
+        written = _write(session, area, plan, recorded_by)
+        tracked.include(written)
+    summary.kept_data_dropped = tracked.dropped
     summary.imported = True
     # One event per child the file touches, so each record's own history shows the import.
     audit.record_many(
@@ -1147,23 +1161,50 @@ def _table(model) -> Table:
 def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) -> list[int]:
     """Write the planned changes with bulk statements, parents before children.
 
-    Returns the ids of the children the file holds, so their kept aggregates can be updated.
+    Returns the ids of the children the file holds, so that their kept report data follows.
     """
-    now = utcnow()
-    user_id = recorded_by.id if recorded_by is not None else None
+    written = _Written(utcnow(), recorded_by.id if recorded_by is not None else None)
+    organisation_ids = _write_organisations(session, area, plan)
+    child_ids = _write_children(session, area, plan, organisation_ids, written, recorded_by)
+    goal_ids = _write_goals(session, plan, child_ids, written)
+    _write_links(session, plan, goal_ids)
+    _write_ratings(session, plan, goal_ids, written, recorded_by)
+    return list(child_ids.values())
 
-    organisation_ids: dict[str, int] = {}
-    if plan.new_organisations:
-        # Each insert returns the natural key with the id, so the rows can come back in any
-        # order: asking for parameter order would make SQLite insert one row at a time.
-        created = session.execute(
-            insert(_table(Organisation)).returning(Organisation.id, Organisation.name),
-            [
-                {"area_id": area.id, "name": name, "type": "other"}
-                for name in plan.new_organisations.values()
-            ],
-        )
-        organisation_ids = {_key(name): organisation_id for organisation_id, name in created}
+
+@dataclass(frozen=True)
+class _Written:
+    """When an import writes, and by whom (None for the command line)."""
+
+    at: datetime
+    by_id: int | None
+
+
+def _write_organisations(session: Session, area: Area, plan: _Plan) -> dict[str, int]:
+    """Create the organisations the file names for the first time; return their ids by key."""
+    if not plan.new_organisations:
+        return {}
+    # Each insert returns the natural key with the id, so the rows can come back in any
+    # order: asking for parameter order would make SQLite insert one row at a time.
+    created = session.execute(
+        insert(_table(Organisation)).returning(Organisation.id, Organisation.name),
+        [
+            {"area_id": area.id, "name": name, "type": "other"}
+            for name in plan.new_organisations.values()
+        ],
+    )
+    return {_key(name): organisation_id for organisation_id, name in created}
+
+
+def _write_children(
+    session: Session,
+    area: Area,
+    plan: _Plan,
+    organisation_ids: dict[str, int],
+    written: _Written,
+    recorded_by: User | None,
+) -> dict[str, int]:
+    """Create new children and change existing ones; return every child's id by reference."""
 
     def organisation_id(child_ref: str) -> int:
         """Return the id of a child's organisation, existing or just created."""
@@ -1181,7 +1222,7 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
                     "organisation_id": organisation_id(child["reference"]),
                     "first_name": "",
                     "last_name": "",
-                    "created_at": now,
+                    "created_at": written.at,
                 }
                 for child in plan.new_children
             ],
@@ -1208,7 +1249,13 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
                 for child in plan.changed_children
             ],
         )
+    return child_ids
 
+
+def _write_goals(
+    session: Session, plan: _Plan, child_ids: dict[str, int], written: _Written
+) -> dict[tuple[str, str], int]:
+    """Create new goals, change existing ones with their revisions; return ids by key."""
     goal_ids: dict[tuple[str, str], int] = {}
     if plan.new_goals:
         rows = []
@@ -1218,8 +1265,8 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
                 {
                     **row,
                     "child_id": child_ids[goal["child_ref"]],
-                    "created_by_id": user_id,
-                    "created_at": now,
+                    "created_by_id": written.by_id,
+                    "created_at": written.at,
                 }
             )
         reference_of_child = {child_id: reference for reference, child_id in child_ids.items()}
@@ -1258,10 +1305,15 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
         session.execute(
             insert(_table(GoalRevision)),
             [
-                {**revision, "changed_by_id": user_id, "changed_at": now}
+                {**revision, "changed_by_id": written.by_id, "changed_at": written.at}
                 for revision in plan.revisions
             ],
         )
+    return goal_ids
+
+
+def _write_links(session: Session, plan: _Plan, goal_ids: dict[tuple[str, str], int]) -> None:
+    """Replace the outcome links of the goals whose links the file changes."""
     for chunk in _chunks(plan.relinked_goal_ids):
         session.execute(delete(goal_outcome).where(goal_outcome.c.goal_id.in_(chunk)))
     links = [
@@ -1272,6 +1324,15 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
     if links:
         session.execute(insert(goal_outcome), links)
 
+
+def _write_ratings(
+    session: Session,
+    plan: _Plan,
+    goal_ids: dict[tuple[str, str], int],
+    written: _Written,
+    recorded_by: User | None,
+) -> None:
+    """Add new ratings and correct changed ones (each correction audited)."""
     for chunk in _chunks(plan.new_ratings):
         # A few thousand rows a statement, so that a large import never builds all its rows.
         session.execute(
@@ -1284,8 +1345,8 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
                     "performance": performance,
                     "satisfaction": satisfaction,
                     "note": "",
-                    "recorded_by_id": user_id,
-                    "recorded_at": now,
+                    "recorded_by_id": written.by_id,
+                    "recorded_at": written.at,
                 }
                 for goal_key, rater, assessed_on, performance, satisfaction in chunk
             ],
@@ -1297,14 +1358,13 @@ def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) 
                 {
                     "id": rating["id"],
                     **rating["new"],
-                    "recorded_by_id": user_id,
-                    "recorded_at": now,
+                    "recorded_by_id": written.by_id,
+                    "recorded_at": written.at,
                 }
                 for rating in plan.corrected_ratings
             ],
         )
         _audit_corrections(session, plan.corrected_ratings, recorded_by)
-    return list(child_ids.values())
 
 
 def _audit_corrections(session: Session, corrections: list[dict], recorded_by: User | None) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from goaltracker.extensions import db
+from goaltracker.reports.columns import CELL, FULL_GRAIN, SUMS
 from goaltracker.vocabulary import GOAL_TEXT_LONGEST
 
 
@@ -550,47 +552,35 @@ class AuditEvent(db.Model):
     __table_args__ = (Index("ix_audit_event_child_id_occurred_at", "child_id", "occurred_at"),)
 
 
-AGGREGATE_SUMS = (
-    "children",
-    "goals",
-    "ratings",
-    "active_goals",
-    "reviewed_on_time",
-    "child_voice",
-    "reassessed",
-    "baseline_performance",
-    "latest_performance",
-    "baseline_satisfaction",
-    "latest_satisfaction",
-    "improved_performance",
-    "improved_satisfaction",
-    # The sum of the record keys of the cell's distinct children, modulo 256: additive wherever
-    # `children` is, it gives every report row its cell key (domain.md section 5).
-    "record_keys",
-)
-AGGREGATE_CELL = (
-    "area_id",
-    "as_at",
-    "rater",
-    "outcome_id",
-    "organisation_id",
-    "age_band",
-    "primary_need",
-    "ehcp",
-)
-ALL_OUTCOMES_ID = 0  # the "ALL" row: every goal once, linked to an outcome or not
-ANY_RATER = "any"  # each goal once with all its ratings, as reports without a rater filter count
+class _KeptCell:
+    """What both kept tables hold per row: the area, the cell (reports.columns.CELL) at its
+    grain, and a column for each of the report's sums (reports.columns.SUMS)."""
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    rater: Mapped[str] = mapped_column(String(20))
+    outcome_id: Mapped[int] = mapped_column(Integer)
+    organisation_id: Mapped[int] = mapped_column(Integer)
+    age_band: Mapped[str] = mapped_column(String(8))
+    primary_need: Mapped[str] = mapped_column(String(8))
+    ehcp: Mapped[str] = mapped_column(String(3))
+    # Which of reports.columns.GRAINS the cell is at (the dimensions it leaves out hold "").
+    grain: Mapped[int] = mapped_column(SmallInteger, default=FULL_GRAIN, server_default="5")
+
+
+for _name in SUMS:
+    setattr(_KeptCell, _name, mapped_column(Integer, default=0, nullable=False))
+_KeptCell.record_keys = mapped_column(Integer, default=0, server_default="0", nullable=False)
 
 
 class AggregateSnapshot(db.Model):
-    """A report date (today or a quarter end) whose figures are kept in outcome_aggregate."""
+    """A report date (today or a month end) whose figures are kept in outcome_aggregate."""
 
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
     as_at: Mapped[date] = mapped_column(Date, primary_key=True)
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class OutcomeAggregate(db.Model):
+class OutcomeAggregate(_KeptCell, db.Model):
     """The outcomes report's counts and sums for one cell of area, date, outcome and cohort.
 
     Cells partition children by organisation, age band, primary need and EHC plan, so a report
@@ -600,27 +590,29 @@ class OutcomeAggregate(db.Model):
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
     as_at: Mapped[date] = mapped_column(Date)
-    rater: Mapped[str] = mapped_column(String(20))
-    outcome_id: Mapped[int] = mapped_column(Integer)
-    organisation_id: Mapped[int] = mapped_column(Integer)
-    age_band: Mapped[str] = mapped_column(String(8))
-    primary_need: Mapped[str] = mapped_column(String(8))
-    ehcp: Mapped[str] = mapped_column(String(3))
-    children: Mapped[int] = mapped_column(Integer, default=0)
-    goals: Mapped[int] = mapped_column(Integer, default=0)
-    ratings: Mapped[int] = mapped_column(Integer, default=0)
-    active_goals: Mapped[int] = mapped_column(Integer, default=0)
-    reviewed_on_time: Mapped[int] = mapped_column(Integer, default=0)
-    child_voice: Mapped[int] = mapped_column(Integer, default=0)
-    reassessed: Mapped[int] = mapped_column(Integer, default=0)
-    baseline_performance: Mapped[int] = mapped_column(Integer, default=0)
-    latest_performance: Mapped[int] = mapped_column(Integer, default=0)
-    baseline_satisfaction: Mapped[int] = mapped_column(Integer, default=0)
-    latest_satisfaction: Mapped[int] = mapped_column(Integer, default=0)
-    improved_performance: Mapped[int] = mapped_column(Integer, default=0)
-    improved_satisfaction: Mapped[int] = mapped_column(Integer, default=0)
-    record_keys: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    __table_args__ = (UniqueConstraint(*AGGREGATE_CELL, name="uq_outcome_aggregate_cell"),)
+    __table_args__ = (
+        UniqueConstraint("area_id", "as_at", *CELL, name="uq_outcome_aggregate_cell"),
+        Index("ix_outcome_aggregate_area_grain_as_at", "area_id", "grain", "as_at"),
+    )
+
+
+class OutcomeChange(_KeptCell, db.Model):
+    """How the sums of one cell change on one day: the report as at D is the kept figures of
+    the latest kept date before D plus the changes after it, up to D (see reports.kept)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        UniqueConstraint("area_id", "day", *CELL, name="uq_outcome_change_cell"),
+        Index("ix_outcome_change_area_grain_day", "area_id", "grain", "day"),
+    )
+
+
+class KeptChanges(db.Model):
+    """An area whose dated changes (outcome_change) are complete and kept up to date."""
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

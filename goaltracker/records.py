@@ -2,11 +2,11 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, delete, func, or_, select, true
 
-from goaltracker import aggregates, audit, policy, scoring
+from goaltracker import audit, policy, scoring
 from goaltracker.extensions import db
 from goaltracker.models import (
     Child,
@@ -19,6 +19,8 @@ from goaltracker.models import (
     User,
     utcnow,
 )
+from goaltracker.reports import definitions, kept
+from goaltracker.reports.definitions import REVIEW_ORDER
 
 
 def new_reference() -> str:
@@ -100,7 +102,6 @@ CASELOAD_SHOWS = ("all", "needs_review", "overdue", "worse")
 
 def _worse_children(children, important_change: float):
     """Return a query of children with an active goal whose latest rating fell by T or more."""
-    ordered = (Rating.goal_id, Rating.rater)
     ranked = (
         select(
             Goal.child_id,
@@ -108,12 +109,7 @@ def _worse_children(children, important_change: float):
             Rating.rater,
             Rating.performance,
             Rating.satisfaction,
-            func.row_number()
-            .over(partition_by=ordered, order_by=Rating.assessed_on.asc())
-            .label("from_first"),
-            func.row_number()
-            .over(partition_by=ordered, order_by=Rating.assessed_on.desc())
-            .label("from_last"),
+            *definitions.series_positions(),
         )
         .join(Goal, Goal.id == Rating.goal_id)
         .where(Goal.status == "active", Goal.child_id.in_(children))
@@ -186,13 +182,8 @@ def caseload(
         .subquery()
     )
     worse = _worse_children(visible, area.important_change).subquery()
-    overdue_before = today - timedelta(days=area.review_interval_days)
-    due_soon_before = overdue_before + timedelta(days=scoring.DUE_SOON_DAYS + 1)
-    status = case(
-        (last_rated.c.last_rated_on.is_(None), 1),
-        (last_rated.c.last_rated_on < overdue_before, 0),
-        (last_rated.c.last_rated_on < due_soon_before, 2),
-        else_=3,
+    status = definitions.review_status_order(
+        last_rated.c.last_rated_on, today, area.review_interval_days
     ).label("status_order")
     got_worse = case((worse.c.child_id.is_not(None), 1), else_=0).label("got_worse")
     active_goals = func.coalesce(active.c.active_goals, 0).label("active_goals")
@@ -214,8 +205,8 @@ def caseload(
     worse_count = db.session.scalar(select(func.count()).where(rows.c.got_worse == 1))
     filters = {
         "all": true(),
-        "needs_review": rows.c.status_order <= 2,
-        "overdue": rows.c.status_order == 0,
+        "needs_review": rows.c.status_order != REVIEW_ORDER.index(scoring.NOT_DUE),
+        "overdue": rows.c.status_order == REVIEW_ORDER.index(scoring.OVERDUE),
         "worse": rows.c.got_worse == 1,
     }
     condition = filters.get(show, true())
@@ -253,13 +244,7 @@ def caseload(
         )
         for child, last_rated_on, active_count, worse_flag in result
     ]
-    status_names = {
-        0: scoring.OVERDUE,
-        1: scoring.NOT_RATED,
-        2: scoring.DUE_SOON,
-        3: scoring.NOT_DUE,
-    }
-    summary = {status_names[key]: value for key, value in counts.items()}
+    summary = {REVIEW_ORDER[place]: value for place, value in counts.items()}
     summary["worse"] = worse_count
     return CaseloadPage(entries, total, page, per_page, summary)
 
@@ -426,7 +411,7 @@ def change_key_workers(children: list[Child], key_worker: User, changed_by: User
         child.area_id != key_worker.area_id for child in children
     ):
         raise ValueError("The key worker must be a practitioner in the children's area")
-    with aggregates.maintained(db.session, [child.id for child in children]):
+    with kept.tracking(db.session, [child.id for child in children]):
         for child in children:
             before = {
                 "key_worker_id": child.key_worker_id,

@@ -30,6 +30,7 @@ from goaltracker.models import (
     StrategicOutcome,
     goal_outcome,
 )
+from goaltracker.reports import kept
 
 REFERENCE_PREFIX = "SYN-"
 DEFAULT_BATCH_SIZE = 5000
@@ -725,13 +726,15 @@ def seed_synthetic(
     Adds 12 organisations when the area has fewer than 3, and 5 outcomes when it has none.
     Numbering continues after the area's existing synthetic children. `progress` is called with
     the number of children each batch added. PostgreSQL is written with COPY unless `use_copy` is
-    False. Kept aggregates are not updated: rebuild them afterwards.
+    False. The bulk writes go round `kept.tracking`, so the area's kept report data is dropped
+    first (its reports are computed from the records): rebuild it afterwards with `kept.rebuild`.
     """
     if children < 0:
         raise ValueError("The number of children must be 0 or more")
     if batch_size < 1:
         raise ValueError("The batch size must be 1 or more")
     today = today or date.today()
+    kept.forget(session, area)
     organisations, organisations_created = _ensure_organisations(session, area)
     outcomes, outcomes_created = _ensure_outcomes(session, area)
     first = _next_number(session, area)
@@ -793,8 +796,7 @@ def seed_synthetic_command(area_code: str, children: int, seed: int, batch_size:
             f"Also added {summary.organisations_created} organisations and "
             f"{summary.outcomes_created} outcomes."
         )
-    # Bulk writes go round the per-change upkeep of the kept aggregates, so say how to catch up.
-    click.echo(
-        "Kept report aggregates were not updated: run "
-        f"`flask --app goaltracker refresh-aggregates --area {area.code} --rebuild`."
-    )
+    # The bulk writes went round the upkeep of the kept report data: rebuild it.
+    kept.rebuild(db.session, area, date.today())
+    db.session.commit()
+    click.echo(f"Rebuilt the kept report data of {area.code}.")

@@ -10,9 +10,10 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from goaltracker import aggregates, create_app, mail, security
+from goaltracker import create_app, mail, security
 from goaltracker.extensions import db, limiter
 from goaltracker.models import Area
+from goaltracker.reports import kept
 from tests import factories
 
 DATA = Path(__file__).parent / "data"
@@ -55,17 +56,14 @@ def empty_tables() -> None:
 
 
 def assert_kept_cells_are_true() -> None:
-    """After every test, each kept snapshot of each area equals the report's cells computed
-    afresh from the records: a write path that forgets to keep the aggregates fails the suite."""
+    """After every test, the kept data of each area gives the same cells as the report computed
+    afresh from the records, on every kept date and on the days the records change: a write
+    path that does not go through `kept.tracking` fails the suite."""
     for area in db.session.scalars(select(Area)):
-        for as_at in aggregates.snapshot_dates(db.session, area.id):
-            kept = aggregates.kept_cells(db.session, area, as_at)
-            computed = {
-                cell: sums
-                for cell, sums in aggregates.computed_cells(db.session, area, as_at).items()
-                if any(sums.values())
-            }
-            assert kept == computed, f"kept aggregates of {area.code} as at {as_at} are stale"
+        for as_at in kept.days_to_check(db.session, area):
+            held = kept.kept_cells(db.session, area, as_at)
+            computed = kept.computed_cells(db.session, area, as_at)
+            assert held == computed, f"kept data of {area.code} as at {as_at} is stale"
     db.session.rollback()
 
 

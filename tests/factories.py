@@ -21,6 +21,7 @@ from goaltracker.models import (
     StrategicOutcome,
     User,
 )
+from goaltracker.reports import kept
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
 _PASSWORD_HASH = None
@@ -43,6 +44,7 @@ def make_area(code: str | None = None, **settings) -> Area:
     )
     db.session.add(area)
     db.session.flush()
+    kept.start(db.session, area)
     return area
 
 
@@ -87,8 +89,10 @@ def make_child(key_worker: User, **fields) -> Child:
         ehcp=fields.pop("ehcp", True),
         **fields,
     )
-    db.session.add(child)
-    db.session.flush()
+    with kept.tracking(db.session, [], area=key_worker.area) as tracked:
+        db.session.add(child)
+        db.session.flush()
+        tracked.include([child.id])
     return child
 
 
@@ -117,7 +121,7 @@ def make_outcome(area: Area, code: str, title: str | None = None, position: int 
 
 
 def make_goal(child: Child, **fields) -> Goal:
-    """Make an active goal for the child."""
+    """Make an active goal for the child (with its outcomes, if given, as `outcomes=`)."""
     goal = Goal(
         child_id=child.id,
         text=fields.pop("text", "Get dressed for school by myself"),
@@ -126,8 +130,9 @@ def make_goal(child: Child, **fields) -> Goal:
         set_on=fields.pop("set_on", date(2026, 1, 5)),
         **fields,
     )
-    db.session.add(goal)
-    db.session.flush()
+    with kept.tracking(db.session, [child.id]):
+        db.session.add(goal)
+        db.session.flush()
     return goal
 
 
@@ -142,8 +147,9 @@ def make_rating(
         performance=performance,
         satisfaction=satisfaction,
     )
-    db.session.add(rating)
-    db.session.flush()
+    with kept.tracking(db.session, [goal.child_id]):
+        db.session.add(rating)
+        db.session.flush()
     return rating
 
 

@@ -1,19 +1,32 @@
-"""Kept aggregates: the report from them equals the full computation, after any change."""
+"""The kept data: the report as at any day from it equals the report computed from the records,
+after any change made through the service."""
 
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import func, select
 
-from goaltracker import aggregates, aggregation, areas, erasure, goals, importing, records
+from goaltracker import areas, erasure, goals, importing, records
 from goaltracker.extensions import db
-from goaltracker.models import AggregateSnapshot
+from goaltracker.models import OutcomeChange, Rating
+from goaltracker.reports import contributions, kept, outcome_reports
 from tests import factories
 from tests.conftest import DATA, empty_tables
 
-SNAPSHOTS = [date(2025, 9, 30), date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30)]
+TODAY = date(2026, 5, 6)
+# A checkpoint, days between checkpoints, today, a day before any goal and a day far ahead.
+SOME_DAYS = [
+    date(2024, 1, 1),
+    date(2025, 9, 30),
+    date(2025, 11, 17),
+    date(2026, 2, 14),
+    date(2026, 3, 31),
+    date(2026, 4, 1),
+    TODAY,
+    date(2027, 8, 1),
+]
 REPORT_CHOICES = [
     (None, {}),
     ("age_band", {}),
@@ -27,28 +40,22 @@ REPORT_CHOICES = [
 ]
 
 
-def full_report(area, as_at, by, filters, compute=aggregation.outcomes_report):
-    """Return the report computed from the records, as if no aggregates were kept."""
-    snapshot = db.session.get(AggregateSnapshot, (area.id, as_at))
-    if snapshot is None:
-        return compute(db.session, area, as_at, by=by, filters=filters)
-    db.session.delete(snapshot)
-    db.session.flush()
+def from_records(area, as_at, by=None, filters=None, make=outcome_reports.exact_outcomes_report):
+    """Return the report computed from the records, as if nothing were kept."""
+    nested = db.session.begin_nested()
     try:
-        return compute(db.session, area, as_at, by=by, filters=filters)
+        kept.forget(db.session, area)
+        return make(db.session, area, as_at, by=by, filters=filters)
     finally:
-        db.session.add(AggregateSnapshot(area_id=area.id, as_at=as_at))
-        db.session.flush()
+        nested.rollback()
 
 
-def assert_kept_equals_full(area, dates) -> None:
-    """Check every kept snapshot cell by cell, and the reports, against a fresh computation."""
-    for as_at in dates:
-        assert aggregates.kept_cells(db.session, area, as_at) == {
-            cell: sums
-            for cell, sums in aggregates.computed_cells(db.session, area, as_at).items()
-            if any(sums.values())
-        }, as_at
+def assert_kept_equals_full(area, days) -> None:
+    """Check the kept data cell by cell against a fresh computation, on each of the days."""
+    for as_at in days:
+        assert kept.kept_cells(db.session, area, as_at) == kept.computed_cells(
+            db.session, area, as_at
+        ), as_at
 
 
 @pytest.fixture
@@ -64,54 +71,87 @@ def small_area(app):
 
 
 @pytest.mark.parametrize(("by", "filters"), REPORT_CHOICES)
-def test_reports_from_kept_aggregates_equal_the_full_computation(small_area, by, filters):
-    as_at = date(2026, 3, 31)
-    aggregates.rebuild(db.session, small_area, as_at)
-    assert aggregation.has_kept_aggregates(db.session, small_area, as_at)
-    for compute in (aggregation.outcomes_report, aggregation.exact_outcomes_report):
-        kept = compute(db.session, small_area, as_at, by=by, filters=filters)
-        assert kept == full_report(small_area, as_at, by, filters, compute)
+def test_reports_from_the_kept_data_equal_the_full_computation_on_any_day(small_area, by, filters):
+    kept.rebuild(db.session, small_area, TODAY)
+    for as_at in SOME_DAYS:
+        assert kept.cells_source(db.session, small_area, as_at) is not None
+        for make in (outcome_reports.outcomes_report, outcome_reports.exact_outcomes_report):
+            from_kept = make(db.session, small_area, as_at, by=by, filters=filters)
+            assert from_kept == from_records(small_area, as_at, by, filters, make), as_at
 
 
-def test_refresh_keeps_quarter_ends_and_today_and_drops_old_days(small_area):
-    today = date(2026, 5, 6)
-    built = aggregates.refresh(db.session, small_area, today)
-    assert built == [date(2025, 9, 30), date(2025, 12, 31), date(2026, 3, 31), today]
-    assert aggregates.refresh(db.session, small_area, today + timedelta(days=1)) == [
-        today + timedelta(days=1)
+def test_every_day_of_two_years_from_the_kept_data_equals_the_records(small_area):
+    kept.rebuild(db.session, small_area, TODAY)
+    day = date(2024, 6, 1)
+    while day <= TODAY + timedelta(days=120):
+        assert kept.kept_cells(db.session, small_area, day) == kept.computed_cells(
+            db.session, small_area, day
+        ), day
+        day += timedelta(days=3)
+
+
+def test_a_day_between_checkpoints_reads_at_most_a_month_of_changes(small_area, monkeypatch):
+    kept.rebuild(db.session, small_area, TODAY)
+    source = kept.cells_source(db.session, small_area, date(2026, 2, 14))
+    text = str(source.compile(compile_kwargs={"literal_binds": True}))
+    assert "outcome_aggregate.as_at = '2026-01-31'" in text
+    assert "outcome_change.day > '2026-01-31'" in text
+
+
+def test_rebuild_keeps_every_month_end_and_today_and_refresh_moves_today_on(small_area):
+    built = kept.rebuild(db.session, small_area, TODAY)
+    first_goal = date(2025, 1, 1)
+    assert built[-1] == TODAY
+    month_ends = built[:-1]
+    assert all((day + timedelta(days=1)).day == 1 for day in month_ends)
+    assert month_ends == kept.month_ends(month_ends[0], TODAY)
+    assert month_ends[0] >= first_goal - timedelta(days=400)
+    tomorrow = TODAY + timedelta(days=1)
+    assert kept.refresh(db.session, small_area, tomorrow) == [tomorrow]
+    held = kept.snapshot_dates(db.session, small_area.id)
+    assert TODAY not in held and tomorrow in held and date(2026, 4, 30) in held
+    assert_kept_equals_full(small_area, [tomorrow, date(2026, 4, 30)])
+
+
+def test_month_ends_include_short_and_leap_months():
+    assert kept.month_ends(date(2024, 1, 15), date(2024, 4, 30)) == [
+        date(2024, 1, 31),
+        date(2024, 2, 29),
+        date(2024, 3, 31),
+        date(2024, 4, 30),
     ]
-    assert today not in aggregates.snapshot_dates(db.session, small_area.id)
+    assert kept.month_ends(date(2025, 12, 2), date(2026, 2, 27)) == [
+        date(2025, 12, 31),
+        date(2026, 1, 31),
+    ]
 
 
 @pytest.mark.parametrize("children_per_statement", [5000, 1])
-def test_import_keeps_aggregates_right_and_a_second_import_changes_nothing(
+def test_import_keeps_the_kept_data_right_and_a_second_import_changes_nothing(
     app, monkeypatch, children_per_statement
 ):
-    # Counted a few children at a time, the sums are the same as counted all at once.
-    monkeypatch.setattr(aggregates, "CHILDREN_PER_STATEMENT", children_per_statement)
+    # Read a few children at a time, the changes are the same as read all at once.
+    monkeypatch.setattr(contributions, "CHILDREN_PER_QUERY", children_per_statement)
     area = factories.make_area("SMALL")
     for code in ("HEALTHY", "INCLUDED", "INDEPENDENT"):
         factories.make_outcome(area, code)
-    aggregates.refresh(db.session, area, date(2026, 3, 31))
-    for as_at in SNAPSHOTS[:3]:
-        aggregates.rebuild(db.session, area, as_at)
+    kept.refresh(db.session, area, TODAY)
     importing.import_ratings(db.session, area, DATA / "small_area.csv")
-    assert_kept_equals_full(area, SNAPSHOTS[:3])
-    before = {as_at: aggregates.kept_cells(db.session, area, as_at) for as_at in SNAPSHOTS[:3]}
+    assert_kept_equals_full(area, SOME_DAYS)
+    changes = db.session.scalar(select(func.count(OutcomeChange.id)))
+    before = {as_at: kept.kept_cells(db.session, area, as_at) for as_at in SOME_DAYS}
     importing.import_ratings(db.session, area, DATA / "small_area.csv")
-    assert {as_at: aggregates.kept_cells(db.session, area, as_at) for as_at in SNAPSHOTS[:3]} == (
-        before
-    )
+    assert {as_at: kept.kept_cells(db.session, area, as_at) for as_at in SOME_DAYS} == before
+    assert db.session.scalar(select(func.count(OutcomeChange.id))) == changes
 
 
-def test_erasure_and_key_worker_change_keep_aggregates_right(world):
-    factories.make_goal(world.child, set_on=date(2025, 8, 1)).outcomes = [world.outcome]
-    for as_at in SNAPSHOTS:
-        aggregates.rebuild(db.session, world.area, as_at)
+def test_erasure_and_key_worker_change_keep_the_kept_data_right(world):
+    factories.make_goal(world.child, set_on=date(2025, 8, 1), outcomes=[world.outcome])
+    kept.rebuild(db.session, world.area, TODAY)
     records.change_key_worker(world.child, world.school_practitioner, world.admin)
-    assert_kept_equals_full(world.area, SNAPSHOTS)
+    assert_kept_equals_full(world.area, SOME_DAYS)
     erasure.erase_child(world.other_child, world.admin, "verified")
-    assert_kept_equals_full(world.area, SNAPSHOTS)
+    assert_kept_equals_full(world.area, SOME_DAYS)
 
 
 @pytest.mark.parametrize(
@@ -119,17 +159,13 @@ def test_erasure_and_key_worker_change_keep_aggregates_right(world):
 )
 def test_a_change_of_area_settings_keeps_every_report_right(small_area, change):
     today = date.today()
-    kept = [*SNAPSHOTS, today]
-    for as_at in kept:
-        aggregates.rebuild(db.session, small_area, as_at)
-    # A change made before the settings change fills the statement cache of the old settings.
+    kept.rebuild(db.session, small_area, today)
     clinic = factories.make_organisation(small_area)
     worker = factories.make_user("practitioner", small_area, clinic)
     child = factories.make_child(worker)
-    with aggregates.maintained(db.session, [child.id]):
-        goal = factories.make_goal(child, set_on=date(2025, 9, 1))
-        factories.make_rating(goal, date(2026, 1, 5), 2, 2)
-    assert_kept_equals_full(small_area, kept)
+    goal = factories.make_goal(child, set_on=date(2025, 9, 1))
+    factories.make_rating(goal, date(2026, 1, 5), 2, 2)
+    assert_kept_equals_full(small_area, SOME_DAYS)
     settings = {
         "review_interval_days": small_area.review_interval_days,
         "suppression_threshold": small_area.suppression_threshold,
@@ -138,17 +174,29 @@ def test_a_change_of_area_settings_keeps_every_report_right(small_area, change):
         **change,
     }
     areas.update_settings(small_area, **settings)
-    # What counts changed: today is rebuilt at once, past dates are computed from the records
-    # until the next refresh keeps them again.
-    held = aggregates.snapshot_dates(db.session, small_area.id)
-    assert held == (kept if "max_active_goals" in change else [today])
-    assert_kept_equals_full(small_area, held)
-    with aggregates.maintained(db.session, [goal.child_id]):
-        factories.make_rating(goal, date(2026, 3, 5), 5, 6)
-    assert_kept_equals_full(small_area, held)
-    aggregates.refresh(db.session, small_area, today)
-    assert set(kept) <= set(aggregates.snapshot_dates(db.session, small_area.id))
-    assert_kept_equals_full(small_area, aggregates.snapshot_dates(db.session, small_area.id))
+    counts_changed = "max_active_goals" not in change
+    # What counts changed: today is rebuilt at once from the records, other days are computed
+    # from the records until the next refresh rebuilds the kept data.
+    assert kept.has_changes(db.session, small_area.id) is not counts_changed
+    if counts_changed:
+        assert kept.snapshot_dates(db.session, small_area.id) == [today]
+    factories.make_rating(goal, date(2026, 3, 5), 5, 6)
+    assert_kept_equals_full(small_area, [today])
+    for as_at in SOME_DAYS:
+        assert outcome_reports.exact_outcomes_report(db.session, small_area, as_at) == (
+            from_records(small_area, as_at)
+        )
+    kept.refresh(db.session, small_area, today)
+    assert kept.has_changes(db.session, small_area.id)
+    assert_kept_equals_full(small_area, [*SOME_DAYS, today])
+
+
+def test_a_change_to_an_area_that_keeps_nothing_reads_nothing_of_the_kept_data(world):
+    kept.forget(db.session, world.area)
+    with factories.counted_statements() as statements:
+        factories.make_rating(world.goal, date(2026, 2, 1), 4, 4)
+    assert not any("goal_outcome" in statement for statement in statements)
+    assert kept.days_to_check(db.session, world.area) == []
 
 
 DAYS = st.integers(min_value=0, max_value=560).map(lambda days: date(2025, 1, 1) + timedelta(days))
@@ -251,44 +299,108 @@ def test_random_changes_keep_the_aggregates_equal_to_a_full_recompute(app, opera
         world.other_child,
         factories.make_child(world.key_worker, date_of_birth=date(2009, 4, 1), ehcp=False),
     ]
-    dates = [*SNAPSHOTS, date.today()]
-    for as_at in dates:
-        aggregates.rebuild(db.session, world.area, as_at)
+    kept.rebuild(db.session, world.area, date(2026, 4, 15))
     db.session.commit()
     for operation in operations:
         apply(operation, world, children, outcomes)
         db.session.commit()
         for child in children:
             db.session.refresh(child)
-    assert_kept_equals_full(world.area, dates)
-    db.session.execute(delete(AggregateSnapshot))
-    db.session.commit()
+    days = {*kept.days_to_check(db.session, world.area, most=40), *SOME_DAYS}
+    assert_kept_equals_full(world.area, sorted(days))
 
 
 def test_refresh_command_builds_and_reports_the_dates(runner, small_area):
     result = runner.invoke(args=["refresh-aggregates", "--area", "SMALL"])
     assert result.exit_code == 0, result.output
     assert "SMALL: built" in result.output
-    assert date.today() in aggregates.snapshot_dates(db.session, small_area.id)
+    assert date.today() in kept.snapshot_dates(db.session, small_area.id)
     rebuilt = runner.invoke(args=["refresh-aggregates", "--rebuild"])
     assert rebuilt.exit_code == 0 and "SMALL: built" in rebuilt.output
     assert runner.invoke(args=["refresh-aggregates", "--area", "NOPE"]).exit_code != 0
 
 
-def test_the_check_after_every_test_catches_a_write_that_skips_the_kept_aggregates(world):
-    """The suite's autouse check (tests/conftest.py) fails when a write forgets the kept cells."""
+def test_the_check_after_every_test_catches_a_write_that_skips_the_kept_data(world):
+    """The suite's autouse check (tests/conftest.py) fails when a write is not tracked."""
     from tests.conftest import assert_kept_cells_are_true
 
-    world.goal.outcomes = [world.outcome]
-    db.session.commit()
-    aggregates.refresh(db.session, world.area, date(2026, 6, 30), everything=True)
     db.session.commit()
     assert_kept_cells_are_true()
     # A rating written straight into the table, as no write path of the service may do.
-    factories.make_rating(world.goal, date(2026, 5, 1), 9, 9)
+    db.session.add(
+        Rating(
+            goal_id=world.goal.id,
+            rater="parent_carer",
+            assessed_on=date.today() - timedelta(days=1),
+            performance=9,
+            satisfaction=9,
+        )
+    )
     db.session.commit()
-    with pytest.raises(AssertionError, match="kept aggregates of"):
+    with pytest.raises(AssertionError, match="kept data of"):
         assert_kept_cells_are_true()
-    aggregates.refresh(db.session, world.area, date(2026, 6, 30), everything=True)
+    kept.rebuild(db.session, world.area, date.today())
     db.session.commit()
     assert_kept_cells_are_true()
+
+
+def test_a_childs_changes_add_up_to_its_contribution_on_every_day(app):
+    """Property of the Python rules alone: the dated changes sum to the contribution."""
+    settings_ = contributions.Settings(area_id=1, important_change=2.0, review_interval_days=30)
+    child = contributions.ChildRecord(
+        id=1,
+        area_id=1,
+        record_key=200,
+        date_of_birth=date(2012, 2, 29),
+        organisation_id=7,
+        primary_need="ASD",
+        ehcp=False,
+        erased=False,
+        details=[(date(2025, 3, 1), "SEMH", True), (date(2025, 6, 1), "SLCN", False)],
+        goals=[
+            contributions.GoalRecord(
+                date(2024, 11, 3),
+                "achieved",
+                date(2025, 7, 1),
+                [3],
+                [
+                    (date(2024, 11, 3), "child", 2, 3),
+                    (date(2025, 1, 10), "parent_carer", 4, 4),
+                    (date(2025, 2, 20), "child", 6, 5),
+                ],
+            ),
+            contributions.GoalRecord(date(2025, 4, 1), "active", None, [], []),
+        ],
+    )
+    changes = contributions.changes(child, settings_)
+    days = contributions.change_days(child, settings_)
+    # The 12th birthday of someone born on 29 February is on 1 March in a common year.
+    assert date(2024, 2, 29) not in days and date(2023, 3, 1) not in days
+    assert date(2024, 12, 4) in days  # 30 days after the first rating, it is no longer on time
+    day = date(2024, 10, 1)
+    while day <= date(2026, 1, 1):
+        total: dict = {}
+        for (changed_on, cell), delta in changes.items():
+            if changed_on <= day:
+                contributions.add_into(total.setdefault(cell, [0] * len(delta)), delta)
+        expected = contributions.contribution(child, day, settings_)
+        assert {cell: sums for cell, sums in total.items() if any(sums)} == expected, day
+        day += timedelta(days=1)
+
+
+def test_an_import_of_many_children_drops_the_kept_data_until_the_next_refresh(app, monkeypatch):
+    monkeypatch.setattr(kept, "TRACKED_AT_MOST", 2)
+    area = factories.make_area("SMALL")
+    for code in ("HEALTHY", "INCLUDED", "INDEPENDENT"):
+        factories.make_outcome(area, code)
+    kept.refresh(db.session, area, TODAY)
+    summary = importing.import_ratings(db.session, area, DATA / "small_area.csv")
+    assert summary.imported and summary.kept_data_dropped
+    assert any("refresh" in line for line in summary.describe())
+    assert not kept.has_changes(db.session, area.id)
+    assert kept.snapshot_dates(db.session, area.id) == []
+    # Reports are right meanwhile, from the records; the refresh keeps them again.
+    assert outcome_reports.exact_outcomes_report(db.session, area, TODAY).rows_for("ALL")[0].goals
+    kept.refresh(db.session, area, TODAY)
+    assert kept.has_changes(db.session, area.id)
+    assert_kept_equals_full(area, SOME_DAYS)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from goaltracker import areas
 from goaltracker.extensions import db
 from goaltracker.models import Organisation, StrategicOutcome
+from goaltracker.reports import kept
 from tests import factories
 
 
@@ -43,7 +44,8 @@ def test_admin_adds_edits_orders_and_retires_outcomes(client, auth, world):
 
 
 def test_retired_outcome_keeps_its_goals_but_is_not_offered(client, auth, world):
-    world.goal.outcomes = [world.outcome]
+    with kept.tracking(db.session, [world.child.id]):
+        world.goal.outcomes = [world.outcome]
     areas.set_retired(world.outcome, True)
     db.session.commit()
     auth.sign_in(world.key_worker)

@@ -4,15 +4,17 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from goaltracker import dashboard
 from goaltracker.extensions import db
 from goaltracker.manager.forms import last_quarter_end
 from goaltracker.models import AuditEvent
+from goaltracker.reports import outcome_reports
 from tests import factories
 
 
@@ -21,8 +23,7 @@ def rated_area(world):
     """Give the world's area eight rated children with goals linked to HEALTHY."""
     for number in range(8):
         child = factories.make_child(world.key_worker, first_name=f"Rated {number}")
-        goal = factories.make_goal(child, set_on=date(2025, 9, 1))
-        goal.outcomes = [world.outcome]
+        goal = factories.make_goal(child, set_on=date(2025, 9, 1), outcomes=[world.outcome])
         factories.make_rating(goal, date(2025, 9, 1), 2, 2)
         factories.make_rating(goal, date(2025, 12, 1), 5, 3)
     db.session.commit()
@@ -133,6 +134,28 @@ def test_trend_shows_each_quarter_with_a_chart_and_table(client, auth, rated_are
     assert "Trend: Be healthy" in page
     assert "<svg" in page and "Figures at each quarter end" in page
     assert client.get("/manager/trend/NOPE").status_code == 404
+    assert client.get("/manager/trend/HEALTHY?every=year").status_code == 404
+
+
+def test_a_monthly_trend_shows_the_last_24_month_ends_as_the_dashboard_would(
+    client, auth, rated_area
+):
+    auth.sign_in(rated_area.manager)
+    page = client.get("/manager/trend/HEALTHY?every=month").get_data(as_text=True)
+    assert "Figures at each month end" in page and "Month end" in page
+    months = dashboard.default_months(date.today())
+    assert len(months) == 24 and all((day + timedelta(days=1)).day == 1 for day in months)
+    assert months[-1] < date.today() <= months[-1] + timedelta(days=31)
+    for day in (months[0], months[-1]):
+        assert f"{day.day} {day:%B %Y}" in page
+    # Each point is the dashboard's protected report as at that month end.
+    report = outcome_reports.outcomes_report(db.session, rated_area.area, months[-1])
+    goals = report.rows_for("HEALTHY")[0].goals
+    assert f">{goals}</td>" in page
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "report_viewed").order_by(AuditEvent.id)
+    ).all()[-1]
+    assert event.detail["every"] == "month" and len(event.detail["dates"]) == 24
 
 
 def test_default_report_date_is_the_last_quarter_end():
@@ -202,10 +225,11 @@ def test_each_table_fits_its_columns_and_every_report_column_is_shown_once(
 ):
     """The dashboard's tables together show every column of the report, each question's
     columns under its own heading."""
-    from goaltracker import dashboard, report_formats
+    from goaltracker import dashboard
+    from goaltracker.reports import columns
 
     shown = {column.name for table in dashboard.TABLES for column, _ in table.columns}
-    assert shown == {column.name for column in report_formats.COLUMNS}
+    assert shown == {column.name for column in columns.COLUMNS}
     for table in dashboard.TABLES:
         assert all(column.question == table.question for column, _ in table.columns)
         assert len(table.columns) <= 6

@@ -6,22 +6,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goaltracker import disclosure
-from goaltracker.disclosure import (
-    COLUMNS,
-    COUNT_COLUMNS,
-    HIDDEN_COUNTS,
-    MEANS,
-    PERCENTAGES,
+from goaltracker.reports import protect
+from goaltracker.reports.columns import COUNT_COLUMNS, HIDDEN_COUNTS, KEY_RANGE, MEANS, PERCENTAGES
+from goaltracker.reports.columns import NAMES as COLUMNS
+from goaltracker.reports.protect import (
     perturbation,
-    protect,
     published_count,
     sum_noise,
     table_row,
 )
 
 PERTURBED = (*COUNT_COLUMNS, *HIDDEN_COUNTS)
-KEYS = range(disclosure.KEY_RANGE)
+KEYS = range(KEY_RANGE)
 
 
 @pytest.mark.parametrize("column", PERTURBED)
@@ -100,13 +96,13 @@ def sums(children: int, **values) -> dict:
 
 @pytest.mark.parametrize("children", [1, 2, 3, 4])
 def test_a_row_with_fewer_children_than_the_threshold_shows_nothing(children):
-    shown = protect(sums(children), threshold=5)
+    shown = protect.protect(sums(children), threshold=5)
     assert all(value is None for value in shown.values.values())
     assert set(shown.suppressed) == set(COLUMNS)
 
 
 def test_a_row_with_no_children_shows_zeros_and_nothing_hidden():
-    shown = protect(sums(0, goals=0), threshold=5)
+    shown = protect.protect(sums(0, goals=0), threshold=5)
     assert [shown.values[name] for name in COUNT_COLUMNS] == [0] * len(COUNT_COLUMNS)
     assert all(shown.values[name] is None for name in (*PERCENTAGES, *MEANS))
     assert shown.suppressed == ()
@@ -129,7 +125,7 @@ def test_a_shown_row_is_within_the_rules(
         reassessed=int(goals * reassessed_share),
         record_keys=record_keys,
     )
-    shown = protect(true, threshold)
+    shown = protect.protect(true, threshold)
     if children < threshold:
         assert set(shown.suppressed) == set(COLUMNS)
         return
@@ -152,26 +148,26 @@ def test_a_shown_row_is_within_the_rules(
             assert isinstance(value, float) and round(value, 1) == value
             assert low <= value <= high
     # The same cell always gives the same figures.
-    assert protect(dict(true), threshold) == shown
+    assert protect.protect(dict(true), threshold) == shown
 
 
 def test_percentages_come_from_the_published_counts():
     true = sums(40, goals=80, reassessed=60, improved_performance=21)
-    shown = protect(true, 5)
-    key = disclosure.cell_key(true["record_keys"])
+    shown = protect.protect(true, 5)
+    key = protect.cell_key(true["record_keys"])
     improved = published_count("improved_performance", key, 21, 5)
     reassessed = published_count("reassessed", key, 60, 5)
-    assert shown.values["improved_performance_pct"] == disclosure.whole_percentage(
+    assert shown.values["improved_performance_pct"] == protect.whole_percentage(
         improved, reassessed
     )
 
 
 def test_means_come_from_a_perturbed_sum_over_the_published_count():
     true = sums(40, goals=80, reassessed=60)
-    shown = protect(true, 5)
-    key = disclosure.cell_key(true["record_keys"])
+    shown = protect.protect(true, 5)
+    key = protect.cell_key(true["record_keys"])
     total = true["latest_performance"] + sum_noise("latest_performance", key, 360)
-    assert shown.values["mean_latest_performance"] == disclosure.one_decimal(
+    assert shown.values["mean_latest_performance"] == protect.one_decimal(
         total / published_count("reassessed", key, 60, 5), 1, 10
     )
 
@@ -183,7 +179,7 @@ def test_means_come_from_a_perturbed_sum_over_the_published_count():
 def test_percentages_are_whole_numbers_rounded_half_up_within_0_to_100(
     numerator, denominator, expected
 ):
-    assert disclosure.whole_percentage(numerator, denominator) == expected
+    assert protect.whole_percentage(numerator, denominator) == expected
 
 
 @pytest.mark.parametrize(
@@ -200,12 +196,12 @@ def test_percentages_are_whole_numbers_rounded_half_up_within_0_to_100(
 def test_means_are_rounded_to_one_place_halves_away_from_zero_within_their_scale(
     value, low, high, expected
 ):
-    assert disclosure.one_decimal(value, low, high) == expected
+    assert protect.one_decimal(value, low, high) == expected
 
 
 def test_the_exact_figures_are_the_true_ones_at_full_precision():
     true = sums(3, goals=3, reassessed=3, child_voice=1, latest_performance=14)
-    shown = disclosure.exact(true)
+    shown = protect.exact(true)
     assert shown.values["children"] == 3
     assert shown.values["child_voice_pct"] == 100 / 3
     assert shown.values["mean_latest_performance"] == 14 / 3

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from goaltracker import child_details, importing
 from goaltracker.extensions import db
 from goaltracker.models import AuditEvent, Child, ErasedReference
+from goaltracker.reports import kept
 from tests import factories
 
 NAME, SURNAME, REFERENCE = "Zebediah", "Quartermaine", "Q-REF-7731"
@@ -22,8 +23,9 @@ DRAFT_WORDS = "Swim a width at Penzance pool"
 def rich_record(client, auth, world) -> Child:
     """Give the world's child a full record, made through the service's own pages."""
     child = world.child
-    child.first_name, child.last_name, child.reference = NAME, SURNAME, REFERENCE
-    child.date_of_birth = BORN
+    with kept.tracking(db.session, [child.id]):
+        child.first_name, child.last_name, child.reference = NAME, SURNAME, REFERENCE
+        child.date_of_birth = BORN
     db.session.commit()
     auth.sign_in(world.key_worker)
     client.post(

@@ -25,8 +25,7 @@ def hostile_area(world):
     world.outcome.title = "=cmd|' /C calc'!A0\x0b"
     for number in range(8):
         child = factories.make_child(worker, first_name=f"C{number}")
-        goal = factories.make_goal(child, set_on=date(2025, 9, 1))
-        goal.outcomes = [world.outcome]
+        goal = factories.make_goal(child, set_on=date(2025, 9, 1), outcomes=[world.outcome])
         factories.make_rating(goal, date(2025, 9, 1), 2, 2)
         factories.make_rating(goal, date(2026, 1, 10), 5, 5)
     world.child.reference = 'A"B\r\nC;\x0bfilename=evil.exe'

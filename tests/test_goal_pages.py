@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from goaltracker.extensions import db
 from goaltracker.models import Goal, Rating
+from goaltracker.reports import kept
 from tests import factories
 
 
@@ -283,7 +284,8 @@ def test_family_adds_a_note_between_meetings(client, auth, world):
 
 
 def test_young_child_rating_form_suggests_a_parent(client, auth, world):
-    world.child.date_of_birth = date.today() - timedelta(days=365 * 5)
+    with kept.tracking(db.session, [world.child.id]):
+        world.child.date_of_birth = date.today() - timedelta(days=365 * 5)
     db.session.commit()
     auth.sign_in(world.parent)
     page = client.get(f"/children/{world.child.id}/review").get_data(as_text=True)

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from goaltracker import aggregates, goals
+from goaltracker import goals
 from goaltracker.extensions import db
 from goaltracker.models import AuditEvent, Child, GoalRevision, Note, Rating, User
+from goaltracker.reports import kept
 from tests import factories
 
 TODAY = date(2026, 6, 1)
@@ -216,16 +217,16 @@ def test_two_reviews_sent_at_the_same_moment_correct_rather_than_duplicate(app, 
     child_id, goal_id, parent_id = world.child.id, world.goal.id, world.parent.id
     day = date(2026, 3, 1)
     first_is_writing, first_may_finish = threading.Event(), threading.Event()
-    finish = aggregates.finish
+    finish = kept.Tracked.finish
 
-    def finish_slowly(session, pending, *arguments):
+    def finish_slowly(tracked):
         """Hold the first review open, mid-transaction, until the second has been sent."""
-        finish(session, pending, *arguments)
+        finish(tracked)
         if threading.current_thread().name == "first":
             first_is_writing.set()
             first_may_finish.wait(10)
 
-    monkeypatch.setattr(aggregates, "finish", finish_slowly)
+    monkeypatch.setattr(kept.Tracked, "finish", finish_slowly)
     failures = []
 
     def send(scores):

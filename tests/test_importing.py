@@ -17,6 +17,7 @@ from goaltracker.models import (
     Organisation,
     Rating,
 )
+from goaltracker.reports import kept
 from tests import factories
 
 TODAY = date(2026, 4, 30)
@@ -574,7 +575,8 @@ def test_a_set_on_after_a_rating_already_held_is_refused(area):
 def test_an_erased_childs_reference_is_refused(area):
     run_import(area, line())
     child = db.session.scalars(select(Child)).one()
-    child.erased_at = datetime(2026, 1, 1, tzinfo=UTC)
+    with kept.tracking(db.session, [child.id]):
+        child.erased_at = datetime(2026, 1, 1, tzinfo=UTC)
     db.session.commit()
     summary = run_import(area, line(assessed_on="2025-10-01"))
     assert [(problem.line, problem.column) for problem in summary.errors] == [(2, "child_ref")]

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from goaltracker import aggregation, report_formats
 from goaltracker.extensions import db
 from goaltracker.manager.forms import last_quarter_end
 from goaltracker.models import AuditEvent
+from goaltracker.reports import formats, outcome_reports
 from tests import factories
 
 ADDRESSES = ("", ".csv", ".json", ".csv-metadata.json")
@@ -22,8 +22,7 @@ def published(world, client, auth):
     """The world's area with twelve rated children, published by its administrator."""
     for number in range(12):
         child = factories.make_child(world.key_worker, first_name=f"Rated {number}")
-        goal = factories.make_goal(child, set_on=date(2025, 9, 1))
-        goal.outcomes = [world.outcome]
+        goal = factories.make_goal(child, set_on=date(2025, 9, 1), outcomes=[world.outcome])
         factories.make_rating(goal, date(2025, 9, 1), 2, 2)
         factories.make_rating(goal, date(2026, 1, 10), 3 + number % 6, 4)
     db.session.commit()
@@ -58,11 +57,11 @@ def test_publishing_is_audited_and_the_page_needs_no_sign_in(client, published):
 def test_the_public_figures_are_the_dashboards_protected_figures(client, published):
     data = json.loads(client.get("/areas/TEST/outcomes.json").data)
     as_at = last_quarter_end(date.today())
-    expected = aggregation.outcomes_report(db.session, published.area, as_at)
+    expected = outcome_reports.outcomes_report(db.session, published.area, as_at)
     assert data["as_at"] == as_at.isoformat()
-    assert data["rows"] == report_formats.report_to_json_dict(expected)["rows"]
+    assert data["rows"] == formats.report_to_json_dict(expected)["rows"]
     # The trend has each outcome at each of the last eight quarter ends.
-    quarters = aggregation.quarter_ends(date(2020, 1, 1), date.today())
+    quarters = outcome_reports.quarter_ends(date(2020, 1, 1), date.today())
     last_eight = {day.isoformat() for day in [d for d in quarters if d < date.today()][-8:]}
     assert {point["as_at"] for point in data["trend"]} == last_eight
     assert {point["outcome"] for point in data["trend"]} == {"ALL", "HEALTHY"}

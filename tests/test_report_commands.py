@@ -8,10 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from goaltracker import aggregation, report_formats
-from goaltracker.disclosure import COLUMNS, PERCENTAGES
 from goaltracker.extensions import db
 from goaltracker.models import AuditEvent, Child, Goal, Rating
+from goaltracker.reports import columns, compute, formats, outcome_reports
+from goaltracker.reports.columns import NAMES as COLUMNS
+from goaltracker.reports.columns import PERCENTAGES
 from tests.conftest import DATA
 
 REFERENCE_CSV = DATA / "small_area.csv"
@@ -314,7 +315,7 @@ def test_unknown_filter_values_stop_the_command_with_a_message(runner, option, v
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("by", aggregation.BREAKDOWNS)
+@pytest.mark.parametrize("by", compute.BREAKDOWNS)
 def test_outcomes_report_runs_with_every_breakdown(runner, by):
     set_up_small_area(runner)
     report = report_json(runner, "--by", by)
@@ -322,46 +323,46 @@ def test_outcomes_report_runs_with_every_breakdown(runner, by):
     assert report["rows"][0]["outcome"] == "ALL" and report["rows"][0]["group"] is None
 
 
-def _report(rows: tuple[aggregation.Row, ...], **filters) -> aggregation.Report:
+def _report(rows: tuple[outcome_reports.Row, ...], **filters) -> outcome_reports.Report:
     """Build a report by hand, for testing the formats alone."""
-    return aggregation.Report(
+    return outcome_reports.Report(
         area="TEST",
         as_at=date(2026, 3, 31),
         suppression_threshold=5,
         by="organisation",
-        filters=aggregation.ReportFilters(**filters),
+        filters=compute.ReportFilters(**filters),
         rows=rows,
     )
 
 
-def _row(outcome: str = "ALL", group: str | None = None, **values) -> aggregation.Row:
+def _row(outcome: str = "ALL", group: str | None = None, **values) -> outcome_reports.Row:
     """Build a report row by hand: every column 7 (or 7.5) unless told otherwise."""
     defaults = {
         column.name: 7 if column.is_count or column.is_percentage else 7.5
-        for column in report_formats.COLUMNS
+        for column in columns.COLUMNS
     }
     defaults.update(values)
     suppressed = tuple(sorted(name for name, value in values.items() if value is None))
-    return aggregation.Row(outcome=outcome, group=group, suppressed=suppressed, **defaults)
+    return outcome_reports.Row(outcome=outcome, group=group, suppressed=suppressed, **defaults)
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_neutralises_text_that_a_spreadsheet_would_run_as_a_formula(start):
     name = f'{start}HYPERLINK("http://example.com")'
     report = _report((_row(group=name),))
-    line = list(csv.reader(io.StringIO(report_formats.report_to_csv(report))))[1]
+    line = list(csv.reader(io.StringIO(formats.report_to_csv(report))))[1]
     assert line[1] == "'" + name
 
 
 def test_csv_keeps_negative_numbers_as_numbers():
     report = _report((_row(mean_change_performance=-1.5),))
-    line = list(csv.DictReader(io.StringIO(report_formats.report_to_csv(report))))[0]
+    line = list(csv.DictReader(io.StringIO(formats.report_to_csv(report))))[0]
     assert line["mean_change_performance"] == "-1.5"
 
 
 def test_csv_writes_counts_and_percentages_whole_and_means_to_one_place():
     report = _report((_row(goals=12, child_voice_pct=33, mean_latest_performance=4.5),))
-    line = list(csv.DictReader(io.StringIO(report_formats.report_to_csv(report))))[0]
+    line = list(csv.DictReader(io.StringIO(formats.report_to_csv(report))))[0]
     assert (line["goals"], line["child_voice_pct"], line["mean_latest_performance"]) == (
         "12",
         "33",
@@ -371,21 +372,21 @@ def test_csv_writes_counts_and_percentages_whole_and_means_to_one_place():
 
 def test_exact_csv_and_json_keep_full_precision():
     report = _report((_row(child_voice_pct=100 / 3, mean_latest_performance=14 / 3),))
-    report = aggregation.Report(**{**report.__dict__, "exact": True})
-    line = list(csv.DictReader(io.StringIO(report_formats.report_to_csv(report))))[0]
+    report = outcome_reports.Report(**{**report.__dict__, "exact": True})
+    line = list(csv.DictReader(io.StringIO(formats.report_to_csv(report))))[0]
     assert float(line["child_voice_pct"]) == 100 / 3
-    data = report_formats.report_to_json_dict(report)["rows"][0]
+    data = formats.report_to_json_dict(report)["rows"][0]
     assert data["mean_latest_performance"] == 14 / 3
 
 
 def test_json_names_the_filters_only_when_a_report_is_filtered():
-    assert "filters" not in report_formats.report_to_json_dict(_report((_row(),)))
-    data = report_formats.report_to_json_dict(_report((_row(),), rater="child"))
+    assert "filters" not in formats.report_to_json_dict(_report((_row(),)))
+    data = formats.report_to_json_dict(_report((_row(),), rater="child"))
     assert data["filters"] == {"rater": "child"}
 
 
 def test_json_shows_suppressed_values_as_null_and_names_them():
-    data = report_formats.report_to_json_dict(_report((_row(children=None),)))
+    data = formats.report_to_json_dict(_report((_row(children=None),)))
     row = data["rows"][0]
     assert row["children"] is None
     assert row["suppressed"] == ["children"]
@@ -393,12 +394,12 @@ def test_json_shows_suppressed_values_as_null_and_names_them():
 
 
 def test_every_column_has_a_plain_english_description_in_report_order():
-    assert [column.name for column in report_formats.COLUMNS] == list(COLUMNS)
-    for column in report_formats.COLUMNS:
+    assert [column.name for column in columns.COLUMNS] == list(COLUMNS)
+    for column in columns.COLUMNS:
         assert column.label and column.description.endswith(".")
         assert column.question in {
-            report_formats.HOW_MUCH,
-            report_formats.HOW_WELL,
-            report_formats.BETTER_OFF,
+            columns.HOW_MUCH,
+            columns.HOW_WELL,
+            columns.BETTER_OFF,
         }
-    assert report_formats.COLUMN_DESCRIPTIONS.keys() == set(COLUMNS)
+    assert columns.BY_NAME.keys() == set(COLUMNS)

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from goaltracker import aggregation, scoring, synthetic, vocabulary
+from goaltracker import scoring, synthetic, vocabulary
 from goaltracker.extensions import db
 from goaltracker.models import (
     Area,
@@ -18,6 +18,7 @@ from goaltracker.models import (
     goal_outcome,
     utcnow,
 )
+from goaltracker.reports import outcome_reports
 from goaltracker.synthetic import seed_synthetic, seed_synthetic_command
 from tests import factories
 
@@ -274,9 +275,13 @@ def test_progress_is_reported_per_batch(app):
 
 def test_the_outcomes_report_runs_on_seeded_data(seeded):
     area, summary = seeded
-    report = aggregation.exact_outcomes_report(db.session, area, TODAY)
-    by_age = aggregation.exact_outcomes_report(db.session, area, date(2026, 3, 31), by="age_band")
-    filtered = aggregation.exact_outcomes_report(db.session, area, TODAY, filters={"ehcp": True})
+    report = outcome_reports.exact_outcomes_report(db.session, area, TODAY)
+    by_age = outcome_reports.exact_outcomes_report(
+        db.session, area, date(2026, 3, 31), by="age_band"
+    )
+    filtered = outcome_reports.exact_outcomes_report(
+        db.session, area, TODAY, filters={"ehcp": True}
+    )
     everything = report.rows_for("ALL")[0]
     assert everything.children == CHILDREN
     assert everything.goals == summary.goals

@@ -4,13 +4,14 @@ from datetime import date
 
 from wtforms.validators import Optional, ValidationError
 
-from goaltracker import aggregation, dashboard, vocabulary
+from goaltracker import dashboard, vocabulary
 from goaltracker.forms import DateField, Form, SelectField, SubmitField, choice_list
+from goaltracker.reports import compute, outcome_reports
 
 
 def last_quarter_end(today: date) -> date:
     """Return the end of the last complete financial quarter before today."""
-    ends = aggregation.quarter_ends(date(today.year - 1, 1, 1), today)
+    ends = outcome_reports.quarter_ends(date(today.year - 1, 1, 1), today)
     return max(end for end in ends if end < today)
 
 
@@ -55,10 +56,10 @@ class DashboardForm(Form):
         """Return the chosen date, or the end of the last quarter."""
         return self.as_at.data or last_quarter_end(date.today())
 
-    def filters(self) -> aggregation.ReportFilters:
+    def filters(self) -> compute.ReportFilters:
         """Return the chosen filters."""
         organisation = self.organisation.chosen()
-        return aggregation.ReportFilters(
+        return compute.ReportFilters(
             organisation=int(organisation) if organisation else None,
             age_band=self.age_band.chosen(),
             primary_need=self.primary_need.chosen(),

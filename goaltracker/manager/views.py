@@ -6,11 +6,12 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from goaltracker import aggregation, audit, dashboard, downloads, policy, report_formats
+from goaltracker import audit, dashboard, downloads, policy
 from goaltracker.extensions import db
 from goaltracker.forms import whole_number_argument
 from goaltracker.manager.forms import DashboardForm
 from goaltracker.models import Area, Organisation
+from goaltracker.reports import columns, formats, outcome_reports
 
 blueprint = Blueprint("manager", __name__, url_prefix="/manager")
 
@@ -25,7 +26,7 @@ def report_area() -> Area:
     return db.get_or_404(Area, area_id)
 
 
-def report_from_request(area: Area) -> tuple[DashboardForm, aggregation.Report | None]:
+def report_from_request(area: Area) -> tuple[DashboardForm, outcome_reports.Report | None]:
     """Read the dashboard's choices from the query string and compute the protected report."""
     organisations = db.session.scalars(
         select(Organisation).where(Organisation.area_id == area.id).order_by(Organisation.name)
@@ -33,7 +34,7 @@ def report_from_request(area: Area) -> tuple[DashboardForm, aggregation.Report |
     form = DashboardForm(request.args, organisations=organisations)
     if not form.validate():
         return form, None
-    report = aggregation.outcomes_report(
+    report = outcome_reports.outcomes_report(
         db.session, area, form.report_date(), by=form.breakdown(), filters=form.filters()
     )
     # The date boxes show the date the report is for, the default included.
@@ -41,7 +42,7 @@ def report_from_request(area: Area) -> tuple[DashboardForm, aggregation.Report |
     return form, report
 
 
-def audit_report(action: str, area: Area, report: aggregation.Report, **detail) -> None:
+def audit_report(action: str, area: Area, report: outcome_reports.Report, **detail) -> None:
     """Record who saw or downloaded which report: the area, date, filters and breakdown."""
     audit.record_now(
         action,
@@ -74,7 +75,7 @@ def home():
         cell=dashboard.cell,
         group_label=dashboard.group_label,
         described=dashboard.describe_filters(area, report) if report else [],
-        note=report_formats.SUPPRESSION_NOTE,
+        note=formats.SUPPRESSION_NOTE,
         query=request.query_string.decode(),
     )
 
@@ -82,23 +83,25 @@ def home():
 @blueprint.route("/trend/<code>")
 @policy.role_required(*REPORT_ROLES)
 def trend(code: str):
-    """Show one outcome's figures at the end of each of the last eight quarters."""
+    """Show one outcome's figures at the end of each of the last 8 quarters (or 24 months)."""
     area = report_area()
     titles = dashboard.outcome_titles(area)
-    if code not in titles:
+    every = request.args.get("every", "quarter")
+    if code not in titles or every not in dashboard.TREND_PERIODS:
         abort(404)
-    quarters = dashboard.default_quarters(date.today())
-    points = aggregation.trend(db.session, area, code, quarters)
+    choose_days, point_words, period_words = dashboard.TREND_PERIODS[every]
+    days = choose_days(date.today())
+    points = outcome_reports.trend(db.session, area, code, days)
     audit.record_now(
         "report_viewed",
         area_id=area.id,
-        detail={"trend": code, "quarters": [quarter.isoformat() for quarter in quarters]},
+        detail={"trend": code, "every": every, "dates": [day.isoformat() for day in days]},
     )
     totals = [
         (point.as_at, next(row for row in point.rows if row.group is None)) for point in points
     ]
-    columns = [
-        report_formats.COLUMN_BY_NAME[name]
+    shown = [
+        columns.BY_NAME[name]
         for name in (
             "goals",
             "reassessed",
@@ -114,10 +117,13 @@ def trend(code: str):
         code=code,
         title=titles[code],
         totals=totals,
-        columns=columns,
+        columns=shown,
         cell=dashboard.cell,
         chart=dashboard.trend_chart(totals, "improved_performance_pct"),
-        note=report_formats.SUPPRESSION_NOTE,
+        note=formats.SUPPRESSION_NOTE,
+        every=every,
+        point_words=point_words,
+        period_words=period_words,
     )
 
 
@@ -133,7 +139,7 @@ def export(kind: str):
     if kind == "csv":
         body, mimetype = dashboard.export_csv(area, report), "text/csv"
     elif kind == "json":
-        body, mimetype = report_formats.report_to_json(report), "application/json"
+        body, mimetype = formats.report_to_json(report), "application/json"
     else:
         body = dashboard.export_xlsx(area, report)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

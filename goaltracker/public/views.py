@@ -1,7 +1,7 @@
 """Public outcomes pages: the last completed quarter's protected report, its trend and data.
 
 An area chooses to publish; until then every address here answers 404. The figures come from
-`aggregation.outcomes_report`, the same protection as the dashboard, and nothing finer: no
+`outcome_reports.outcomes_report`, the same protection as the dashboard, and nothing finer: no
 filters, no breakdowns, only the last completed quarter ends.
 """
 
@@ -11,10 +11,11 @@ from datetime import date
 from flask import Blueprint, abort, make_response, render_template, url_for
 from sqlalchemy import select
 
-from goaltracker import aggregation, dashboard, downloads, report_formats
+from goaltracker import dashboard, downloads
 from goaltracker.extensions import db, limiter
 from goaltracker.manager.forms import last_quarter_end
 from goaltracker.models import Area
+from goaltracker.reports import columns, formats, outcome_reports
 
 blueprint = Blueprint("public", __name__, url_prefix="/areas")
 
@@ -30,17 +31,17 @@ def published_area(code: str) -> Area:
     return area
 
 
-def public_report(area: Area) -> aggregation.Report:
+def public_report(area: Area) -> outcome_reports.Report:
     """Return the protected report as at the last completed quarter end."""
-    return aggregation.outcomes_report(db.session, area, last_quarter_end(date.today()))
+    return outcome_reports.outcomes_report(db.session, area, last_quarter_end(date.today()))
 
 
-def public_trend(area: Area) -> dict[str, list[tuple[date, aggregation.Row]]]:
+def public_trend(area: Area) -> dict[str, list[tuple[date, outcome_reports.Row]]]:
     """Return each outcome's (and ALL's) total row at each of the last quarter ends."""
     quarters = dashboard.default_quarters(date.today(), TREND_QUARTERS)
     trends: dict[str, list] = {}
     for quarter in quarters:
-        for row in aggregation.outcomes_report(db.session, area, quarter).rows:
+        for row in outcome_reports.outcomes_report(db.session, area, quarter).rows:
             trends.setdefault(row.outcome, []).append((quarter, row))
     return trends
 
@@ -64,10 +65,9 @@ def render_public_page(area: Area, *, preview: bool = False):
         titles=dashboard.outcome_titles(area),
         descriptions={outcome.code: outcome.description for outcome in area.outcomes},
         questions=[(q, dashboard.columns_for(q)) for q in dashboard.QUESTIONS],
-        columns=report_formats.COLUMNS,
+        columns=columns.COLUMNS,
         trend_columns=[
-            report_formats.COLUMN_BY_NAME[name]
-            for name in ("goals", "reassessed", "improved_performance_pct")
+            columns.BY_NAME[name] for name in ("goals", "reassessed", "improved_performance_pct")
         ],
         trends=trends,
         charts={
@@ -75,7 +75,7 @@ def render_public_page(area: Area, *, preview: bool = False):
             for outcome, points in trends.items()
         },
         cell=dashboard.cell,
-        note=report_formats.SUPPRESSION_NOTE,
+        note=formats.SUPPRESSION_NOTE,
         preview=preview,
     )
 
@@ -87,7 +87,7 @@ def outcomes_csv(area_code: str):
     area = published_area(area_code)
     report = public_report(area)
     response = downloads.download(
-        report_formats.report_to_csv(report), "text/csv", "outcomes", area.code, extension="csv"
+        formats.report_to_csv(report), "text/csv", "outcomes", area.code, extension="csv"
     )
     metadata = url_for("public.outcomes_metadata", area_code=area.code, _external=True)
     response.headers["Link"] = f'<{metadata}>; rel="describedby"; type="application/csvm+json"'
@@ -99,9 +99,9 @@ def outcomes_csv(area_code: str):
 def outcomes_json(area_code: str):
     """The public report and each outcome's quarterly trend as JSON."""
     area = published_area(area_code)
-    data = report_formats.report_to_json_dict(public_report(area))
+    data = formats.report_to_json_dict(public_report(area))
     data["trend"] = [
-        {"as_at": quarter.isoformat(), **report_formats.row_to_json_dict(row, exact=False)}
+        {"as_at": quarter.isoformat(), **formats.row_to_json_dict(row, exact=False)}
         for points in public_trend(area).values()
         for quarter, row in points
     ]
@@ -115,7 +115,7 @@ def outcomes_json(area_code: str):
 def outcomes_metadata(area_code: str):
     """Describe the CSV's columns in the W3C's CSV on the Web vocabulary."""
     area = published_area(area_code)
-    metadata = report_formats.csvw_metadata(
+    metadata = formats.csvw_metadata(
         url_for("public.outcomes_csv", area_code=area.code, _external=True),
         title=f"Outcomes for {area.name}",
         publisher=area.name,

@@ -3,153 +3,16 @@
 import csv
 import io
 import json
-from dataclasses import dataclass
 
 from goaltracker import text
-from goaltracker.aggregation import Report, Row
-from goaltracker.disclosure import COLUMNS as COLUMN_NAMES
-from goaltracker.disclosure import COUNT_COLUMNS, PERCENTAGES
+from goaltracker.reports.columns import COLUMNS, NAMES, Column
+from goaltracker.reports.outcome_reports import Report, Row
 
 SUPPRESSED_MARK = "[c]"
 # Spreadsheets such as Excel read a UTF-8 CSV correctly only when it starts with this mark.
 BYTE_ORDER_MARK = "\ufeff"
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of the report: its name, the question it answers, and what it means."""
-
-    name: str
-    question: str
-    label: str
-    description: str
-
-    @property
-    def is_count(self) -> bool:
-        """Return whether the column is a count (an integer) rather than a mean or percentage."""
-        return self.name in COUNT_COLUMNS
-
-    @property
-    def is_percentage(self) -> bool:
-        """Return whether the column is a percentage (a whole number when protected)."""
-        return self.name in PERCENTAGES
-
-    def text(self, value: int | float, *, exact: bool = False) -> str:
-        """Return a value as written in a file: counts and protected percentages whole,
-        protected means to one decimal place, exact figures at full precision."""
-        if self.is_count or (self.is_percentage and not exact):
-            return str(int(value))
-        return repr(float(value)) if exact else f"{value:.1f}"
-
-    def data(self, value: int | float, *, exact: bool = False) -> int | float:
-        """Return a value as JSON data, with no more precision than the page shows."""
-        if self.is_count or (self.is_percentage and not exact):
-            return int(value)
-        return float(value) if exact else round(float(value), 1)
-
-
-HOW_MUCH = "How much did we do?"
-HOW_WELL = "How well did we do it?"
-BETTER_OFF = "Is anyone better off?"
-
-COLUMNS: tuple[Column, ...] = (
-    Column(
-        "children",
-        HOW_MUCH,
-        "Children",
-        "Children with at least one goal in this row.",
-    ),
-    Column("goals", HOW_MUCH, "Goals", "Goals set on or before the report date."),
-    Column(
-        "ratings",
-        HOW_MUCH,
-        "Ratings",
-        "Ratings of those goals made on or before the report date.",
-    ),
-    Column(
-        "reviewed_on_time_pct",
-        HOW_WELL,
-        "Reviewed on time (%)",
-        "Of the goals still being worked on at the report date, the percentage rated within the "
-        "area's review interval before it. A goal never rated is not on time.",
-    ),
-    Column(
-        "child_voice_pct",
-        HOW_WELL,
-        "Child's own view (%)",
-        "The percentage of goals the child or young person has rated themselves at least once.",
-    ),
-    Column(
-        "reassessed",
-        BETTER_OFF,
-        "Views reassessed",
-        "Goals rated at least twice by the same person. A child's and a parent's or carer's "
-        "view count separately: a goal rated twice by the child and twice by a parent counts "
-        "twice, as the two views are never averaged, so this can be larger than Goals.",
-    ),
-    Column(
-        "mean_baseline_performance",
-        BETTER_OFF,
-        "Average first performance score",
-        "How well the child did the goal at the first rating, on average (1 to 10).",
-    ),
-    Column(
-        "mean_latest_performance",
-        BETTER_OFF,
-        "Average latest performance score",
-        "How well the child does the goal at the latest rating, on average (1 to 10).",
-    ),
-    Column(
-        "mean_change_performance",
-        BETTER_OFF,
-        "Average change in performance",
-        "Latest minus first performance score, on average; above 0 means doing better.",
-    ),
-    Column(
-        "mean_baseline_satisfaction",
-        BETTER_OFF,
-        "Average first satisfaction score",
-        "How satisfied the rater was with how the goal was done at the first rating (1 to 10).",
-    ),
-    Column(
-        "mean_latest_satisfaction",
-        BETTER_OFF,
-        "Average latest satisfaction score",
-        "How satisfied the rater is with how the goal is done at the latest rating (1 to 10).",
-    ),
-    Column(
-        "mean_change_satisfaction",
-        BETTER_OFF,
-        "Average change in satisfaction",
-        "Latest minus first satisfaction score, on average; above 0 means more satisfied.",
-    ),
-    Column(
-        "improved_performance",
-        BETTER_OFF,
-        "Important improvement in performance",
-        "Reassessed goals whose performance score rose by at least the area's important change.",
-    ),
-    Column(
-        "improved_performance_pct",
-        BETTER_OFF,
-        "Important improvement in performance (%)",
-        "Those goals as a percentage of the reassessed goals.",
-    ),
-    Column(
-        "improved_satisfaction",
-        BETTER_OFF,
-        "Important improvement in satisfaction",
-        "Reassessed goals whose satisfaction score rose by at least the area's important change.",
-    ),
-    Column(
-        "improved_satisfaction_pct",
-        BETTER_OFF,
-        "Important improvement in satisfaction (%)",
-        "Those goals as a percentage of the reassessed goals.",
-    ),
-)
-COLUMN_DESCRIPTIONS: dict[str, str] = {column.name: column.description for column in COLUMNS}
-COLUMN_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 SUPPRESSION_NOTE = (
     f"{SUPPRESSED_MARK} means the number is hidden because fewer children than the area's "
     "threshold are in that row, or too few for that figure, so a child could be recognised. "
@@ -228,7 +91,7 @@ def _cell(column: Column, row: Row, exact: bool) -> str:
 
 def report_table(report: Report) -> list[list]:
     """Return the report as CSV rows: a header, then one line per row, in the report's order."""
-    rows: list[list] = [["outcome", "group", *COLUMN_NAMES]]
+    rows: list[list] = [["outcome", "group", *NAMES]]
     for row in report.rows:
         # The numbers are text written by us (such as -1.5 or [c]): only names can be formulas.
         rows.append(

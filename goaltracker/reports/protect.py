@@ -22,62 +22,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from types import MappingProxyType
 
-KEY_RANGE = 256  # record keys and cell keys are 0..255
+from goaltracker.reports.columns import (
+    COUNT_COLUMNS,
+    HIDDEN_COUNTS,
+    KEY_RANGE,
+    MEAN_BASE,
+    MEANS,
+    NAMES,
+    PERCENTAGES,
+)
+
 MINIMUM_THRESHOLD = 5
 MAXIMUM_THRESHOLD = 50
-
-# The report's columns in the order of domain.md section 4.
-COLUMNS: tuple[str, ...] = (
-    "children",
-    "goals",
-    "ratings",
-    "reviewed_on_time_pct",
-    "child_voice_pct",
-    "reassessed",
-    "mean_baseline_performance",
-    "mean_latest_performance",
-    "mean_change_performance",
-    "mean_baseline_satisfaction",
-    "mean_latest_satisfaction",
-    "mean_change_satisfaction",
-    "improved_performance",
-    "improved_performance_pct",
-    "improved_satisfaction",
-    "improved_satisfaction_pct",
-)
-# The counts that are shown, and the counts a percentage is computed from but not shown.
-COUNT_COLUMNS: tuple[str, ...] = (
-    "children",
-    "goals",
-    "ratings",
-    "reassessed",
-    "improved_performance",
-    "improved_satisfaction",
-)
-HIDDEN_COUNTS: tuple[str, ...] = ("active_goals", "reviewed_on_time", "child_voice")
-# Each percentage: (numerator count, denominator count).
-PERCENTAGES: dict[str, tuple[str, str]] = {
-    "reviewed_on_time_pct": ("reviewed_on_time", "active_goals"),
-    "child_voice_pct": ("child_voice", "goals"),
-    "improved_performance_pct": ("improved_performance", "reassessed"),
-    "improved_satisfaction_pct": ("improved_satisfaction", "reassessed"),
-}
-# Each mean over the reassessed series: the sums added (+1) or taken away (-1), and its range.
-MEANS: dict[str, tuple[tuple[tuple[str, int], ...], tuple[int, int]]] = {
-    "mean_baseline_performance": ((("baseline_performance", 1),), (1, 10)),
-    "mean_latest_performance": ((("latest_performance", 1),), (1, 10)),
-    "mean_change_performance": (
-        (("latest_performance", 1), ("baseline_performance", -1)),
-        (-9, 9),
-    ),
-    "mean_baseline_satisfaction": ((("baseline_satisfaction", 1),), (1, 10)),
-    "mean_latest_satisfaction": ((("latest_satisfaction", 1),), (1, 10)),
-    "mean_change_satisfaction": (
-        (("latest_satisfaction", 1), ("baseline_satisfaction", -1)),
-        (-9, 9),
-    ),
-}
-MEAN_BASE = "reassessed"
 
 # The perturbation table's rows. Each row is 256 perturbations, one per cell key, laid out in an
 # order that depends on the column and the true count. Its shape depends on how far the count may
@@ -172,7 +128,7 @@ def protect(sums: Mapping[str, int], threshold: int) -> Shown:
     if 0 < children < threshold:
         # Every value is hidden, even those that would not apply: saying which do not apply
         # would tell that nothing was reassessed, or that no goal is active.
-        return Shown(MappingProxyType(dict.fromkeys(COLUMNS)), COLUMNS)
+        return Shown(MappingProxyType(dict.fromkeys(NAMES)), NAMES)
     key = cell_key(sums["record_keys"])
     counts = {
         name: published_count(name, key, sums[name], threshold)
@@ -200,7 +156,7 @@ def protect(sums: Mapping[str, int], threshold: int) -> Shown:
                 sign * (sums[part] + sum_noise(part, key, sums[part])) for part, sign in parts
             )
             values[name] = one_decimal(total / counts[MEAN_BASE], low, high)
-    ordered = {name: values[name] for name in COLUMNS}
+    ordered = {name: values[name] for name in NAMES}
     return Shown(MappingProxyType(ordered), tuple(sorted(suppressed)))
 
 
@@ -213,5 +169,5 @@ def exact(sums: Mapping[str, int]) -> Shown:
     for name, (parts, _range) in MEANS.items():
         total = sum(sign * sums[part] for part, sign in parts)
         values[name] = total / reassessed if reassessed else None
-    ordered = {name: values[name] for name in COLUMNS}
+    ordered = {name: values[name] for name in NAMES}
     return Shown(MappingProxyType(ordered), ())

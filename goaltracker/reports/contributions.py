@@ -1,0 +1,326 @@
+"""Each child's contribution to the report's cells, day by day, from the child's records.
+
+A child counts in a cell of outcome, rater view, organisation, age band, primary need and EHC
+plan, with the sums of `columns.SUMS`. What a child contributes changes only on a few days: when a
+goal is set, achieved or stopped, when a rating is made, when a review stops being on time, on the
+birthdays that move the child into another age band, and when the need or EHC plan changes. The
+kept data of `kept` stores these dated changes, so that the report as at any day is a bounded sum.
+
+These are the same rules as the report's SQL in `definitions` and `compute`, for one child at a
+time in Python; the test suite checks after every test that the two agree.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from goaltracker.models import (
+    Child,
+    ChildDetail,
+    Goal,
+    Rating,
+    StrategicOutcome,
+    goal_outcome,
+)
+from goaltracker.reports.columns import (
+    ALL_OUTCOMES_ID,
+    ANY_RATER,
+    EHCP_GROUPS,
+    KEY_RANGE,
+    SUMS,
+)
+from goaltracker.scoring import age_band
+from goaltracker.vocabulary import AGE_BANDS, OTHER_AGE_BAND
+
+# A cell without its area and date: (rater, outcome_id, organisation_id, age_band,
+# primary_need, ehcp), the order of columns.CELL after those two.
+Cell = tuple
+CHILDREN_PER_QUERY = 2000
+_SUM_COUNT = len(SUMS)
+_CHILDREN, _GOALS, _RATINGS, _ACTIVE, _ON_TIME, _CHILD_VOICE = range(6)
+_MEASURES = 6  # reassessed, baseline and latest performance and satisfaction, improved both
+_RECORD_KEYS = _SUM_COUNT - 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What of an area's settings the contributions depend on."""
+
+    area_id: int
+    important_change: float
+    review_interval_days: int
+
+    @classmethod
+    def of(cls, area) -> "Settings":
+        return cls(area.id, float(area.important_change), area.review_interval_days)
+
+
+@dataclass
+class GoalRecord:
+    """What of a goal the report reads: its dates, status, outcomes and ratings by date."""
+
+    set_on: date
+    status: str
+    closed_on: date | None
+    outcome_ids: list[int] = field(default_factory=list)
+    # (assessed_on, rater, performance, satisfaction), in date order.
+    ratings: list[tuple[date, str, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class ChildRecord:
+    """What of a child the report reads."""
+
+    id: int
+    area_id: int
+    record_key: int
+    date_of_birth: date | None
+    organisation_id: int
+    primary_need: str | None
+    ehcp: bool | None
+    erased: bool
+    # (effective_from, primary_need, ehcp), in date order.
+    details: list[tuple[date, str, bool]] = field(default_factory=list)
+    goals: list[GoalRecord] = field(default_factory=list)
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHILDREN_PER_QUERY):
+        yield ids[start : start + CHILDREN_PER_QUERY]
+
+
+def load(session: Session, children: Iterable[int]) -> list[ChildRecord]:
+    """Read some children's records, a few set-based queries per two thousand children."""
+    records: list[ChildRecord] = []
+    for some in _chunks(sorted(set(children))):
+        records.extend(_load_some(session, some))
+    return records
+
+
+def _load_some(session: Session, ids: list[int]) -> list[ChildRecord]:
+    children = {
+        row.id: ChildRecord(
+            id=row.id,
+            area_id=row.area_id,
+            record_key=row.record_key,
+            date_of_birth=row.date_of_birth,
+            organisation_id=row.organisation_id,
+            primary_need=row.primary_need,
+            ehcp=row.ehcp,
+            erased=row.erased_at is not None,
+        )
+        for row in session.execute(
+            select(
+                Child.id,
+                Child.area_id,
+                Child.record_key,
+                Child.date_of_birth,
+                Child.organisation_id,
+                Child.primary_need,
+                Child.ehcp,
+                Child.erased_at,
+            ).where(Child.id.in_(ids))
+        )
+    }
+    for row in session.execute(
+        select(
+            ChildDetail.child_id,
+            ChildDetail.effective_from,
+            ChildDetail.primary_need,
+            ChildDetail.ehcp,
+        )
+        .where(ChildDetail.child_id.in_(ids))
+        .order_by(ChildDetail.child_id, ChildDetail.effective_from)
+    ):
+        children[row.child_id].details.append((row.effective_from, row.primary_need, row.ehcp))
+    goals: dict[int, GoalRecord] = {}
+    for row in session.execute(
+        select(Goal.id, Goal.child_id, Goal.set_on, Goal.status, Goal.closed_on)
+        .where(Goal.child_id.in_(ids))
+        .order_by(Goal.id)
+    ):
+        goal = GoalRecord(row.set_on, row.status, row.closed_on)
+        goals[row.id] = goal
+        children[row.child_id].goals.append(goal)
+    # Only links to the child's own area's outcomes count, as in the report.
+    for row in session.execute(
+        select(goal_outcome.c.goal_id, goal_outcome.c.outcome_id)
+        .join(Goal, Goal.id == goal_outcome.c.goal_id)
+        .join(Child, Child.id == Goal.child_id)
+        .join(StrategicOutcome, StrategicOutcome.id == goal_outcome.c.outcome_id)
+        .where(Goal.child_id.in_(ids), StrategicOutcome.area_id == Child.area_id)
+    ):
+        goals[row.goal_id].outcome_ids.append(row.outcome_id)
+    for row in session.execute(
+        select(
+            Rating.goal_id,
+            Rating.assessed_on,
+            Rating.rater,
+            Rating.performance,
+            Rating.satisfaction,
+        )
+        .join(Goal, Goal.id == Rating.goal_id)
+        .where(Goal.child_id.in_(ids))
+        .order_by(Rating.goal_id, Rating.assessed_on)
+    ):
+        goals[row.goal_id].ratings.append(
+            (row.assessed_on, row.rater, row.performance, row.satisfaction)
+        )
+    return list(children.values())
+
+
+def _details_on(child: ChildRecord, day: date) -> tuple[str | None, bool | None]:
+    """Return the primary need and EHC plan in force on a day: the latest that took effect by
+    then; before the first, the first; with no history, the record's own."""
+    if not child.details:
+        return child.primary_need, child.ehcp
+    in_force = child.details[0]
+    for detail in child.details:
+        if detail[0] <= day:
+            in_force = detail
+        else:
+            break
+    return in_force[1], in_force[2]
+
+
+def _series_measures(ratings: list, important_change: float) -> list[int]:
+    """Return a series' count and its "better off" measures: nothing unless reassessed."""
+    count = len(ratings)
+    if count < 2:
+        return [count, 0, 0, 0, 0, 0, 0, 0]
+    _, _, first_performance, first_satisfaction = ratings[0]
+    _, _, last_performance, last_satisfaction = ratings[-1]
+    return [
+        count,
+        1,
+        first_performance,
+        last_performance,
+        first_satisfaction,
+        last_satisfaction,
+        int(last_performance - first_performance >= important_change),
+        int(last_satisfaction - first_satisfaction >= important_change),
+    ]
+
+
+def contribution(child: ChildRecord, day: date, settings: Settings) -> dict[Cell, list[int]]:
+    """Return what the child adds to each cell of the report as at a day."""
+    cells: dict[Cell, list[int]] = {}
+    if child.erased:
+        return cells
+    band = age_band(child.date_of_birth, day) if child.date_of_birth else OTHER_AGE_BAND
+    need, ehcp = _details_on(child, day)
+    cohort = (child.organisation_id, band, need, EHCP_GROUPS[bool(ehcp)])
+    on_time_from = day - timedelta(days=settings.review_interval_days)
+    for goal in child.goals:
+        if goal.set_on > day:
+            continue
+        by_rater: dict[str, list] = {}
+        for rating in goal.ratings:
+            if rating[0] > day:
+                break
+            by_rater.setdefault(rating[1], []).append(rating)
+        still_open = goal.closed_on is not None and goal.closed_on > day
+        active = int(goal.status == "active" or still_open)
+        latest_on = max((series[-1][0] for series in by_rater.values()), default=None)
+        facts = (
+            active,
+            int(bool(active) and latest_on is not None and latest_on >= on_time_from),
+            int("child" in by_rater),
+        )
+        units = [
+            (rater, _series_measures(series, settings.important_change))
+            for rater, series in by_rater.items()
+        ]
+        every = [0] * 8
+        for _, measures in units:
+            for position, value in enumerate(measures):
+                every[position] += value
+        units.append((ANY_RATER, every))
+        for outcome_id in (ALL_OUTCOMES_ID, *goal.outcome_ids):
+            for rater, measures in units:
+                sums = cells.get((rater, outcome_id, *cohort))
+                if sums is None:
+                    sums = cells[(rater, outcome_id, *cohort)] = [0] * _SUM_COUNT
+                    sums[_CHILDREN] = 1
+                    sums[_RECORD_KEYS] = child.record_key
+                sums[_GOALS] += 1
+                sums[_RATINGS] += measures[0]
+                sums[_ACTIVE] += facts[0]
+                sums[_ON_TIME] += facts[1]
+                sums[_CHILD_VOICE] += facts[2]
+                for position in range(7):
+                    sums[_MEASURES + position] += measures[1 + position]
+    return cells
+
+
+def _birthdays(date_of_birth: date) -> Iterator[date]:
+    """Yield the days the child enters or leaves an age band (29 February ages on 1 March)."""
+    yield date_of_birth
+    ages = {int(age) for band in AGE_BANDS for age in band.split("-")}
+    for age in sorted({*ages, *(age + 1 for age in ages)}):
+        try:
+            yield date_of_birth.replace(year=date_of_birth.year + age)
+        except ValueError:
+            yield date(date_of_birth.year + age, 3, 1)
+
+
+def change_days(child: ChildRecord, settings: Settings) -> list[date]:
+    """Return every day on which the child's contribution can change, in order."""
+    days: set[date] = set()
+    if child.erased or not child.goals:
+        return []
+    late = timedelta(days=settings.review_interval_days + 1)
+    for goal in child.goals:
+        days.add(goal.set_on)
+        if goal.closed_on is not None:
+            days.add(goal.closed_on)
+        for rating in goal.ratings:
+            days.add(rating[0])
+            days.add(rating[0] + late)
+    if child.date_of_birth is not None:
+        days.update(_birthdays(child.date_of_birth))
+    days.update(detail[0] for detail in child.details)
+    first = min(goal.set_on for goal in child.goals)
+    return sorted(day for day in days if day >= first)
+
+
+def changes(child: ChildRecord, settings: Settings) -> dict[tuple[date, Cell], list[int]]:
+    """Return how the child's contribution changes on each day it changes: {(day, cell): delta}.
+
+    The report as at D is the sum of every change on or before D. Record keys change modulo 256.
+    """
+    result: dict[tuple[date, Cell], list[int]] = {}
+    before: dict[Cell, list[int]] = {}
+    for day in change_days(child, settings):
+        now = contribution(child, day, settings)
+        for cell in before.keys() | now.keys():
+            old, new = before.get(cell), now.get(cell)
+            if old == new:
+                continue
+            delta = subtract(new, old)
+            if any(delta):
+                result[(day, cell)] = delta
+        before = now
+    return result
+
+
+ZERO = (0,) * _SUM_COUNT
+
+
+def subtract(new, old) -> list[int]:
+    """Return new minus old (either may be None for nothing), record keys modulo 256."""
+    new = new or ZERO
+    old = old or ZERO
+    delta = [a - b for a, b in zip(new, old, strict=True)]
+    delta[_RECORD_KEYS] %= KEY_RANGE
+    return delta
+
+
+def add_into(total: list[int], more) -> None:
+    """Add `more` into `total` in place, record keys modulo 256."""
+    for position, value in enumerate(more):
+        total[position] += value
+    total[_RECORD_KEYS] %= KEY_RANGE

@@ -1,0 +1,672 @@
+"""The kept data of the outcomes report: any day's report as a bounded sum, whatever the number
+of children.
+
+Two tables hold it, both per cell of outcome, rater view and cohort (`columns.CELL`):
+
+- outcome_change: how each cell's sums change on each day (a child's contribution changes only
+  on the days of `contributions.change_days`), past and future alike;
+- outcome_aggregate: the cells as at each kept date ("checkpoint": every month end since the
+  area's first goal, and today), each the sum of every change up to it.
+
+The report as at D is then the checkpoint at D, or the latest checkpoint before D plus the
+changes after it up to D: at most a month of changes. Every write to a child's record goes
+through `tracking`, which works out the child's changes before and after the write (in Python,
+from its records) and adds the difference to both tables in the same transaction; the test
+suite checks after every test that the kept data equals the report computed from the records.
+
+`refresh`, run daily, builds today's checkpoint (and any missing month end) from the one before;
+`rebuild` recomputes everything from the records.
+"""
+
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import (
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from goaltracker.models import (
+    AggregateSnapshot,
+    Area,
+    Child,
+    Goal,
+    KeptChanges,
+    OutcomeAggregate,
+    OutcomeChange,
+    goal_outcome,
+    utcnow,
+)
+from goaltracker.reports import compute, contributions
+from goaltracker.reports.columns import (
+    ALL_OUTCOMES_ID,
+    ANY_RATER,
+    ANY_VALUE,
+    CELL,
+    COHORT,
+    FULL_GRAIN,
+    GRAINS,
+    KEY_RANGE,
+    SUMS,
+    rolled_up,
+)
+
+# A change to more children than this (a large import) drops the kept data of their area rather
+# than working out each child's changes as it goes; the next refresh rebuilds it.
+TRACKED_AT_MOST = 2000
+# SQLite and PostgreSQL both limit the parameters of one statement.
+ROWS_PER_STATEMENT = 2000
+# While rebuilding, changes are added up in memory and written this many cells at a time.
+CHANGES_IN_MEMORY = 200_000
+CHILDREN_PER_STATEMENT = contributions.CHILDREN_PER_QUERY
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def snapshot_dates(session: Session, area_id: int, since: date | None = None) -> list[date]:
+    """Return the kept dates (checkpoints) of an area, from a date on."""
+    query = select(AggregateSnapshot.as_at).where(AggregateSnapshot.area_id == area_id)
+    if since is not None:
+        query = query.where(AggregateSnapshot.as_at >= since)
+    return list(session.scalars(query.order_by(AggregateSnapshot.as_at)))
+
+
+def has_changes(session: Session, area_id: int) -> bool:
+    """Return whether the area's dated changes are kept."""
+    return session.get(KeptChanges, area_id) is not None
+
+
+def _cell_rows(table, area_id: int, grain: int | None, *conditions):
+    """Select a kept table's cells and sums at a grain (None: every grain), as one shape for
+    both tables."""
+    if grain is not None:
+        conditions = (table.c.grain == grain, *conditions)
+    return select(*(table.c[name] for name in ("grain", *CELL, *SUMS))).where(
+        table.c.area_id == area_id, *conditions
+    )
+
+
+def cells_source(session: Session, area: Area, as_at: date, grain: int | None = FULL_GRAIN):
+    """Return the kept rows whose sums, added up per cell, are the cells as at a date; or None
+    when the kept data cannot give that date (the report is then computed from the records).
+
+    `grain` chooses the cells' grain (None: every grain). A checkpoint on the date is read
+    alone. Otherwise the latest checkpoint before it is read with the changes after it up to the
+    date; checkpoints are a month apart, so at most a month of changes is read, and only the
+    rows of the grain the report needs.
+    """
+    checkpoints = OutcomeAggregate.__table__
+    before = session.scalar(
+        select(func.max(AggregateSnapshot.as_at)).where(
+            AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at <= as_at
+        )
+    )
+    if before == as_at:
+        return _cell_rows(checkpoints, area.id, grain, checkpoints.c.as_at == as_at).subquery(
+            "kept"
+        )
+    if not has_changes(session, area.id):
+        return None
+    return _since(area.id, grain, before, as_at).subquery("kept")
+
+
+def _since(area_id: int, grain: int | None, before: date | None, as_at: date):
+    """Select a checkpoint's rows (or none) and the changes after it, up to a date."""
+    changes = OutcomeChange.__table__
+    checkpoints = OutcomeAggregate.__table__
+    since = [changes.c.day > before] if before is not None else []
+    parts = [_cell_rows(changes, area_id, grain, *since, changes.c.day <= as_at)]
+    if before is not None:
+        parts.append(_cell_rows(checkpoints, area_id, grain, checkpoints.c.as_at == before))
+    return union_all(*parts)
+
+
+def kept_cells(session: Session, area: Area, as_at: date) -> dict:
+    """Return the cells at every grain as at a date from the kept data: {cell: {sum: value}}."""
+    source = cells_source(session, area, as_at, grain=None)
+    if source is None:
+        return {}
+    statement = (
+        select(
+            *(source.c[name] for name in CELL),
+            *(func.sum(source.c[name]).label(name) for name in SUMS),
+        )
+        .group_by(*(source.c[name] for name in CELL))
+        .having(func.sum(source.c.children) != 0)
+    )
+    return _as_cells(session.execute(statement).mappings())
+
+
+def _as_cells(rows) -> dict:
+    """Return rows of cells and sums as {cell: {sum name: value}}."""
+    cells = {}
+    for row in rows:
+        sums = {name: int(row[name] or 0) for name in SUMS}
+        sums["record_keys"] %= KEY_RANGE
+        cells[tuple(row[name] for name in CELL)] = sums
+    return cells
+
+
+def _cells_statement(area: Area, as_at: date):
+    """Return the query of every full-grain cell's counts and sums as at a date, from the
+    records."""
+    facts = compute.facts(area, as_at, compute.ReportFilters())
+    goal_facts, series, measures = facts.goal_facts, facts.series, facts.series_measures
+    dimensions = [goal_facts.c[name] for name in COHORT]
+    common = [goal_facts.c.goal_id, goal_facts.c.child_id, goal_facts.c.record_key, *dimensions]
+    facts_columns = [goal_facts.c.active, goal_facts.c.reviewed_on_time, goal_facts.c.child_voice]
+    goal_units = select(
+        *common,
+        literal(ANY_RATER).label("rater"),
+        goal_facts.c.rating_count.label("rating_count"),
+        *facts_columns,
+        *(goal_facts.c[f"all_{name}"].label(name) for name in measures),
+    )
+    series_units = select(
+        *common,
+        series.c.rater.label("rater"),
+        series.c.ratings.label("rating_count"),
+        *facts_columns,
+        *(measure.label(name) for name, measure in measures.items()),
+    ).join_from(series, goal_facts, goal_facts.c.goal_id == series.c.goal_id)
+    units = union_all(goal_units, series_units).cte("cell_units")
+    cohort = [units.c.rater, *(units.c[name] for name in COHORT)]
+    every_goal = select(
+        literal(ALL_OUTCOMES_ID).label("outcome_id"),
+        *cohort,
+        *compute.sum_columns(units),
+    ).group_by(*cohort)
+    per_outcome = compute.join_area_outcomes(
+        select(
+            goal_outcome.c.outcome_id.label("outcome_id"),
+            *cohort,
+            *compute.sum_columns(units),
+        ),
+        units,
+        area,
+    ).group_by(goal_outcome.c.outcome_id, *cohort)
+    return union_all(every_goal, per_outcome)
+
+
+def computed_cells(session: Session, area: Area, as_at: date) -> dict:
+    """Return the cells at every grain as at a date, computed afresh from the records."""
+    rows = session.execute(_cells_statement(area, as_at)).mappings()
+    cells: dict = {}
+    for cell, sums in _as_cells(rows).items():
+        for rolled in rolled_up(cell).values():
+            total = cells.setdefault(rolled, dict.fromkeys(SUMS, 0))
+            for name in SUMS:
+                total[name] += sums[name]
+    for sums in cells.values():
+        sums["record_keys"] %= KEY_RANGE
+    return {cell: sums for cell, sums in cells.items() if sums["children"]}
+
+
+def days_to_check(session: Session, area: Area, most: int = 4) -> list[date]:
+    """Return the days worth comparing the kept data with the records on: every checkpoint,
+    today, and up to `most` of the days the area's records change on (the latest and others
+    spread over the rest). Empty when nothing is kept."""
+    checkpoints = snapshot_dates(session, area.id)
+    if not checkpoints and not has_changes(session, area.id):
+        return []
+    days = set(checkpoints) | {date.today()}
+    if has_changes(session, area.id):
+        changed = sorted(
+            set(
+                session.scalars(
+                    select(OutcomeChange.day).where(OutcomeChange.area_id == area.id).distinct()
+                )
+            )
+            | set(
+                session.scalars(
+                    select(Goal.set_on)
+                    .join(Child, Child.id == Goal.child_id)
+                    .where(Child.area_id == area.id)
+                    .distinct()
+                )
+            )
+        )
+        if changed:
+            step = max(1, len(changed) // most)
+            days |= {*changed[::step], changed[-1], changed[-1] - timedelta(days=1)}
+    return sorted(days)
+
+
+# Building --------------------------------------------------------------------------------------
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """Return the last day of each month from start's month to end (inclusive of end)."""
+    result = []
+    year, month = start.year, start.month
+    while True:
+        following = date(year + month // 12, month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+        if last > end:
+            return result
+        result.append(last)
+        year, month = following.year, following.month
+
+
+def wanted_dates(session: Session, area: Area, today: date) -> list[date]:
+    """Return the checkpoints to keep: every month end since the area's first goal, and today."""
+    first = session.scalar(
+        select(func.min(Goal.set_on))
+        .join(Child, Child.id == Goal.child_id)
+        .where(Child.area_id == area.id)
+    )
+    return sorted({*(month_ends(first, today) if first else []), today})
+
+
+def _insert_function(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _add_rows(session: Session, model, key: tuple[str, ...], rows: list[dict]) -> None:
+    """Add sums into kept cells, creating the cells that do not exist yet."""
+    if not rows:
+        return
+    statement = _insert_function(session)(model)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: getattr(model, name) + statement.excluded[name] for name in SUMS}
+        # Record keys only matter modulo 256, so the kept sum never grows beyond it.
+        | {"record_keys": (model.record_keys + statement.excluded.record_keys) % KEY_RANGE},
+    )
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        session.execute(statement, rows[start : start + ROWS_PER_STATEMENT])
+
+
+def _grain_of(cell: tuple) -> int:
+    """Return the grain of a cell from the dimensions it leaves out."""
+    kept_dimensions = tuple(
+        name for name, value in zip(COHORT, cell[2:], strict=True) if value != ANY_VALUE[name]
+    )
+    return GRAINS.index(kept_dimensions)
+
+
+def _rows(area_id: int, date_name: str, cells: dict) -> list[dict]:
+    """Return kept rows from {(date, cell): sums}."""
+    return [
+        {
+            "area_id": area_id,
+            date_name: day,
+            "grain": _grain_of(cell),
+            **dict(zip(CELL, cell, strict=True)),
+            **dict(zip(SUMS, sums, strict=True)),
+        }
+        for (day, cell), sums in cells.items()
+        if any(sums)
+    ]
+
+
+def _every_grain(cells: dict) -> dict:
+    """Add up {(date, full-grain cell): sums} at every grain."""
+    result: dict = {}
+    for (day, cell), sums in cells.items():
+        for rolled in rolled_up(cell).values():
+            total = result.get((day, rolled))
+            if total is None:
+                result[(day, rolled)] = list(sums)
+            else:
+                contributions.add_into(total, sums)
+    return result
+
+
+def _add_changes(session: Session, area_id: int, changes: dict) -> None:
+    """Add {(day, cell): sums} into the kept changes, creating cells that are new."""
+    _add_rows(session, OutcomeChange, ("area_id", "day", *CELL), _rows(area_id, "day", changes))
+
+
+def _summed(column, name: str):
+    """Return the SQL sum of a kept column; record keys modulo 256."""
+    return func.sum(column) % KEY_RANGE if name == "record_keys" else func.sum(column)
+
+
+def _roll_up(session: Session, model, date_name: str, area_id: int, *conditions) -> None:
+    """Add up a kept table's full-grain rows into every other grain, set-based (a change whose
+    children add up to none, such as a new rating, is still a change)."""
+    table = model.__table__
+    for number, grain in enumerate(GRAINS[:FULL_GRAIN]):
+        cohort = [
+            table.c[name] if name in grain else literal(ANY_VALUE[name]).label(name)
+            for name in COHORT
+        ]
+        session.execute(
+            insert(model).from_select(
+                ["area_id", date_name, "grain", *CELL, *SUMS],
+                select(
+                    table.c.area_id,
+                    table.c[date_name],
+                    literal(number),
+                    table.c.rater,
+                    table.c.outcome_id,
+                    *cohort,
+                    *(_summed(table.c[name], name) for name in SUMS),
+                )
+                .where(table.c.area_id == area_id, table.c.grain == FULL_GRAIN, *conditions)
+                .group_by(
+                    table.c.area_id,
+                    table.c[date_name],
+                    table.c.rater,
+                    table.c.outcome_id,
+                    *(table.c[name] for name in grain),
+                ),
+            )
+        )
+
+
+def _checkpoint(session: Session, area: Area, as_at: date, before: date | None) -> None:
+    """Keep the cells as at a date: the checkpoint before it plus the changes since."""
+    session.execute(
+        delete(OutcomeAggregate).where(
+            OutcomeAggregate.area_id == area.id, OutcomeAggregate.as_at == as_at
+        )
+    )
+    source = _since(area.id, None, before, as_at).subquery()
+    cells = [source.c[name] for name in ("grain", *CELL)]
+    sums = [_summed(source.c[name], name) for name in SUMS]
+    session.execute(
+        insert(OutcomeAggregate).from_select(
+            ["area_id", "as_at", "grain", *CELL, *SUMS],
+            select(literal(area.id), literal(as_at), *cells, *sums)
+            .group_by(*cells)
+            .having(func.sum(source.c.children) != 0),
+        )
+    )
+    snapshot = session.get(AggregateSnapshot, (area.id, as_at))
+    if snapshot is None:
+        session.add(AggregateSnapshot(area_id=area.id, as_at=as_at))
+    else:
+        snapshot.built_at = utcnow()
+    session.flush()
+
+
+def _build_checkpoints(session: Session, area: Area, dates: list[date]) -> list[date]:
+    """Build each of these dates' checkpoints from the one before it (or from nothing)."""
+    built = []
+    for as_at in sorted(dates):
+        before = session.scalar(
+            select(func.max(AggregateSnapshot.as_at)).where(
+                AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at < as_at
+            )
+        )
+        _checkpoint(session, area, as_at, before)
+        built.append(as_at)
+    return built
+
+
+def start(session: Session, area: Area) -> None:
+    """Keep the dated changes of a new area from its first record on (nothing to rebuild)."""
+    session.add(KeptChanges(area_id=area.id))
+    session.flush()
+
+
+def forget(session: Session, area: Area) -> None:
+    """Stop keeping anything of an area: its reports are computed from the records again."""
+    for model, column in (
+        (OutcomeAggregate, OutcomeAggregate.area_id),
+        (AggregateSnapshot, AggregateSnapshot.area_id),
+        (OutcomeChange, OutcomeChange.area_id),
+        (KeptChanges, KeptChanges.area_id),
+    ):
+        session.execute(delete(model).where(column == area.id))
+
+
+def rebuild(session: Session, area: Area, today: date) -> list[date]:
+    """Recompute all of an area's kept data from its records; return the checkpoints built.
+
+    Each child's changes are worked out from its records a few thousand children at a time,
+    added up in memory a bounded number of cells at a time, then the checkpoints are summed
+    from them in the database.
+    """
+    forget(session, area)
+    session.flush()
+    settings = contributions.Settings.of(area)
+    pending: dict = {}
+    ids = list(session.scalars(select(Child.id).where(Child.area_id == area.id).order_by(Child.id)))
+    for start in range(0, len(ids), CHILDREN_PER_STATEMENT):
+        for child in contributions.load(session, ids[start : start + CHILDREN_PER_STATEMENT]):
+            for key, delta in contributions.changes(child, settings).items():
+                total = pending.get(key)
+                if total is None:
+                    pending[key] = delta
+                else:
+                    contributions.add_into(total, delta)
+        if len(pending) > CHANGES_IN_MEMORY:
+            _add_changes(session, area.id, pending)
+            pending.clear()
+    _add_changes(session, area.id, pending)
+    _roll_up(session, OutcomeChange, "day", area.id)
+    session.add(KeptChanges(area_id=area.id))
+    session.flush()
+    return _build_checkpoints(session, area, wanted_dates(session, area, today))
+
+
+def refresh(session: Session, area: Area, today: date, *, everything: bool = False) -> list[date]:
+    """Keep today's checkpoint and every month end's, dropping past days that are neither.
+
+    Run daily (after midnight). Builds what is missing from the checkpoint before it; with
+    `everything`, or when the dated changes are not kept, rebuilds from the records.
+    Returns the dates built.
+    """
+    if everything or not has_changes(session, area.id):
+        return rebuild(session, area, today)
+    wanted = wanted_dates(session, area, today)
+    held = set(snapshot_dates(session, area.id))
+    drop(session, area, held - set(wanted))
+    return _build_checkpoints(session, area, [as_at for as_at in wanted if as_at not in held])
+
+
+def drop(session: Session, area: Area, dates: Iterable[date]) -> None:
+    """Stop keeping these checkpoints."""
+    dates = list(dates)
+    if not dates:
+        return
+    session.execute(
+        delete(OutcomeAggregate).where(
+            OutcomeAggregate.area_id == area.id, OutcomeAggregate.as_at.in_(dates)
+        )
+    )
+    session.execute(
+        delete(AggregateSnapshot).where(
+            AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at.in_(dates)
+        )
+    )
+
+
+def rebuild_from_records(session: Session, area: Area, as_at: date) -> None:
+    """Keep one date's cells computed set-based from the records (no dated changes needed)."""
+    drop(session, area, [as_at])
+    columns = ["area_id", "as_at", *CELL, *SUMS]
+    source = _cells_statement(area, as_at).subquery()
+    session.execute(
+        insert(OutcomeAggregate).from_select(
+            columns,
+            select(literal(area.id), literal(as_at), *(source.c[name] for name in (*CELL, *SUMS))),
+        )
+    )
+    _roll_up(session, OutcomeAggregate, "as_at", area.id, OutcomeAggregate.as_at == as_at)
+    session.add(AggregateSnapshot(area_id=area.id, as_at=as_at))
+    session.flush()
+
+
+def settings_changed(session: Session, area: Area, today: date) -> None:
+    """Follow a change of what counts as reviewed on time or improved, in its transaction.
+
+    Every kept figure depends on both, so all are dropped; today's checkpoint is rebuilt at once
+    from the records (set-based, seconds at 50,000 children), and other dates are computed from
+    the records (right, more slowly) until the next refresh rebuilds everything.
+    """
+    forget(session, area)
+    rebuild_from_records(session, area, today)
+
+
+# Keeping it right across a change ---------------------------------------------------------------
+
+
+def _lock_children(session: Session, children: list[int]) -> None:
+    """Make other changes to these children's records wait until this transaction ends.
+
+    On PostgreSQL the children's rows are locked. SQLite lets one transaction write at a time
+    and starts it at the first write, so an update that changes nothing starts it here.
+    """
+    is_postgresql = session.get_bind().dialect.name == "postgresql"
+    for start in range(0, len(children), CHILDREN_PER_STATEMENT):
+        some = children[start : start + CHILDREN_PER_STATEMENT]
+        if is_postgresql:
+            session.execute(select(Child.id).where(Child.id.in_(some)).with_for_update())
+        else:
+            session.execute(update(Child).where(Child.id.in_(some)).values(id=Child.id))
+
+
+def _kept_areas(session: Session, area_ids: Iterable[int]) -> dict[int, Area]:
+    """Return the areas, of these, that keep any data."""
+    area_ids = set(area_ids)
+    if not area_ids:
+        return {}
+    with_data = set(
+        session.scalars(
+            select(AggregateSnapshot.area_id)
+            .where(AggregateSnapshot.area_id.in_(area_ids))
+            .distinct()
+        )
+    ) | set(session.scalars(select(KeptChanges.area_id).where(KeptChanges.area_id.in_(area_ids))))
+    return {area_id: session.get(Area, area_id) for area_id in sorted(with_data)}
+
+
+def _changes_of(session: Session, children: list[int], areas: dict[int, Area]) -> dict:
+    """Return the children's changes added up per area: {area id: {(day, cell): sums}}."""
+    totals: dict[int, dict] = {area_id: {} for area_id in areas}
+    settings = {area_id: contributions.Settings.of(area) for area_id, area in areas.items()}
+    for child in contributions.load(session, children):
+        if child.area_id not in areas:
+            continue
+        total = totals[child.area_id]
+        for key, delta in contributions.changes(child, settings[child.area_id]).items():
+            if key in total:
+                contributions.add_into(total[key], delta)
+            else:
+                total[key] = delta
+    return totals
+
+
+@dataclass
+class Tracked:
+    """A change to some children's records under way: their changes before it, per area."""
+
+    session: Session
+    children: set[int]
+    areas: dict[int, Area]
+    before: dict = field(default_factory=dict)
+    # True when the change was too large to follow, and the areas' kept data was dropped.
+    dropped: bool = False
+
+    def include(self, children: Iterable[int]) -> None:
+        """Track children the change creates as well (their contribution before was nothing)."""
+        self.children.update(child for child in children if child is not None)
+
+    def finish(self) -> None:
+        """Add the difference the change made to the kept data, in the same transaction."""
+        if not self.areas:
+            return
+        self.session.flush()
+        after = _changes_of(self.session, sorted(self.children), self.areas)
+        for area_id, area in self.areas.items():
+            old, new = self.before.get(area_id, {}), after.get(area_id, {})
+            difference = {}
+            for key in old.keys() | new.keys():
+                delta = contributions.subtract(new.get(key), old.get(key))
+                if any(delta):
+                    difference[key] = delta
+            if difference:
+                _apply(self.session, area, difference)
+
+
+def _apply(session: Session, area: Area, difference: dict) -> None:
+    """Add a difference of dated changes to the changes and to every checkpoint after them."""
+    difference = _every_grain(difference)
+    if has_changes(session, area.id):
+        _add_changes(session, area.id, difference)
+    dates = snapshot_dates(session, area.id)
+    if not dates:
+        return
+    # Each checkpoint gains the difference of every change on or before its date.
+    per_checkpoint: dict[tuple[date, tuple], list[int]] = {}
+    for (day, cell), delta in difference.items():
+        for as_at in dates[bisect_left(dates, day) :]:
+            total = per_checkpoint.get((as_at, cell))
+            if total is None:
+                per_checkpoint[(as_at, cell)] = list(delta)
+            else:
+                contributions.add_into(total, delta)
+    rows = _rows(area.id, "as_at", per_checkpoint)
+    _add_rows(session, OutcomeAggregate, ("area_id", "as_at", *CELL), rows)
+
+
+def begin(
+    session: Session,
+    children: Iterable[int],
+    *,
+    area: Area | None = None,
+    expected: int | None = None,
+) -> Tracked:
+    """Lock the children and note their changes before a change to their records.
+
+    `area` names the area when the change may create children it does not hold yet; `expected`
+    says how many children the change will touch in all. Above TRACKED_AT_MOST, the areas' kept
+    data is dropped instead (their reports are computed from the records until the next refresh).
+    """
+    children = {child for child in children if child is not None}
+    session.flush()
+    # Changes to one child wait for each other, so that no difference is counted twice and
+    # what the change reads after this (such as the day's ratings) is what the last one wrote.
+    _lock_children(session, sorted(children))
+    area_ids = (
+        set(session.scalars(select(Child.area_id).where(Child.id.in_(children)).distinct()))
+        if children
+        else set()
+    )
+    if area is not None:
+        area_ids.add(area.id)
+    areas = _kept_areas(session, area_ids)
+    if max(expected or 0, len(children)) > TRACKED_AT_MOST:
+        for dropped in areas.values():
+            forget(session, dropped)
+        return Tracked(session, children, {}, dropped=bool(areas))
+    tracked = Tracked(session, children, areas)
+    if areas and children:
+        tracked.before = _changes_of(session, sorted(children), areas)
+    return tracked
+
+
+@contextmanager
+def tracking(
+    session: Session,
+    children: Iterable[int],
+    *,
+    area: Area | None = None,
+    expected: int | None = None,
+) -> Iterator[Tracked]:
+    """Keep the kept data right across a change to these children's records.
+
+    Every write to a child's goals, ratings, details, organisation or erasure goes through this
+    (the test suite checks it after every test):
+
+        with kept.tracking(db.session, [child.id]):
+            ...change the records...
+    """
+    tracked = begin(session, children, area=area, expected=expected)
+    yield tracked
+    tracked.finish()
