@@ -2,7 +2,6 @@
 
 import importlib
 import importlib.util
-import inspect
 import json
 import time
 from datetime import date
@@ -147,23 +146,16 @@ def ensure_staff(session, area) -> None:
 
 
 def rebuild_kept_aggregates(session, area, today: date) -> float | None:
-    """Rebuild the kept aggregates after bulk writes, when the app has them; return seconds."""
+    """Rebuild the kept report data after bulk writes, when the app has it; return seconds."""
     import goaltracker
 
     spec = importlib.util.find_spec("goaltracker.reports.kept")
     # An editable install can find the module in another checkout than the one being measured.
-    if spec is None or Path(spec.origin).parent != Path(goaltracker.__file__).parent:
+    if spec is None or Path(goaltracker.__file__).parent not in Path(spec.origin).parents:
         return None
     kept = importlib.import_module("goaltracker.reports.kept")
     started = time.perf_counter()
-    parameters = inspect.signature(kept.rebuild).parameters
-    if len(parameters) == 2:
-        kept.rebuild(session, area)
-    elif hasattr(kept, "refresh"):
-        # An earlier draft rebuilt one date at a time, with refresh building them all.
-        kept.refresh(session, area, today, everything=True)
-    else:
-        raise RuntimeError("goaltracker.aggregates.rebuild takes arguments the bench does not know")
+    kept.refresh(session, area, today, everything=True)
     session.commit()
     return time.perf_counter() - started
 
