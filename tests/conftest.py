@@ -62,7 +62,8 @@ def assert_kept_cells_are_true() -> None:
     for area in db.session.scalars(select(Area)):
         for as_at in kept.days_to_check(db.session, area):
             held = kept.kept_cells(db.session, area, as_at)
-            computed = kept.computed_cells(db.session, area, as_at)
+            grains = kept.grains_on(db.session, area, as_at)
+            computed = kept.computed_cells(db.session, area, as_at, grains)
             assert held == computed, f"kept data of {area.code} as at {as_at} is stale"
     db.session.rollback()
 

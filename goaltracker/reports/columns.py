@@ -53,6 +53,10 @@ GRAINS: tuple[tuple[str, ...], ...] = (
     COHORT,
 )
 FULL_GRAIN = len(GRAINS) - 1
+EVERY_GRAIN: tuple[int, ...] = tuple(range(len(GRAINS)))
+# The grains whose changes are kept day by day: all but the full cohort, whose cells are nearly
+# as many as the children and are kept only at checkpoints.
+DATED_GRAINS: tuple[int, ...] = tuple(range(FULL_GRAIN))
 
 
 def grain_for(dimensions) -> int:
@@ -61,7 +65,7 @@ def grain_for(dimensions) -> int:
     return next(number for number, grain in enumerate(GRAINS) if wanted <= set(grain))
 
 
-def rolled_up(cell: tuple) -> dict[int, tuple]:
+def rolled_up(cell: tuple, grains: tuple[int, ...] = EVERY_GRAIN) -> dict[int, tuple]:
     """Return a full-grain cell at each grain: {grain: cell with the dimensions left out}."""
     rater, outcome_id, *cohort = cell
     values = dict(zip(COHORT, cohort, strict=True))
@@ -72,6 +76,7 @@ def rolled_up(cell: tuple) -> dict[int, tuple]:
             *(values[name] if name in grain else ANY_VALUE[name] for name in COHORT),
         )
         for number, grain in enumerate(GRAINS)
+        if number in grains
     }
 
 

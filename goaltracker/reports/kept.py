@@ -1,21 +1,26 @@
-"""The kept data of the outcomes report: any day's report as a bounded sum, whatever the number
-of children.
+"""The kept data of the outcomes report: any day's report as a bounded read, whatever the
+number of children.
 
-Two tables hold it, both per cell of outcome, rater view and cohort (`columns.CELL`):
+Two tables hold it, per cell of outcome, rater view and cohort (`columns.CELL`) at a grain
+(`columns.GRAINS`: the whole cohort, each of its dimensions alone, or none):
 
-- outcome_change: how each cell's sums change on each day (a child's contribution changes only
-  on the days of `contributions.change_days`), past and future alike;
-- outcome_aggregate: the cells as at each kept date ("checkpoint": every month end since the
-  area's first goal, and today), each the sum of every change up to it.
+- outcome_aggregate: the cells at every grain as at each checkpoint: every month end since the
+  area's first goal, and today;
+- outcome_change: how the cells of every grain but the whole cohort (`columns.DATED_GRAINS`)
+  change on each day. A child's contribution changes only on the days of
+  `contributions.change_days`; the whole cohort's cells are nearly one per child, too many to
+  keep per day.
 
-The report as at D is then the checkpoint at D, or the latest checkpoint before D plus the
-changes after it up to D: at most a month of changes. Every write to a child's record goes
-through `tracking`, which works out the child's changes before and after the write (in Python,
-from its records) and adds the difference to both tables in the same transaction; the test
-suite checks after every test that the kept data equals the report computed from the records.
+The report as at a checkpoint reads it alone. As at another day, a report that filters or breaks
+down by at most one of organisation, age band, need and EHC plan reads the checkpoint before the
+day plus at most a month of changes at its grain; a report using two or more of them is computed
+from the records. Every write to a child's record goes through `tracking`, which works out the
+child's changes before and after the write (in Python, from its records) and adds the difference
+to both tables in the same transaction; the test suite checks after every test that the kept
+data equals the report computed from the records.
 
-`refresh`, run daily, builds today's checkpoint (and any missing month end) from the one before;
-`rebuild` recomputes everything from the records.
+`refresh`, run daily, builds today's checkpoint (and any missing month end) from the records;
+`rebuild` recomputes everything.
 """
 
 from bisect import bisect_left
@@ -45,7 +50,6 @@ from goaltracker.models import (
     OutcomeAggregate,
     OutcomeChange,
     goal_outcome,
-    utcnow,
 )
 from goaltracker.reports import compute, contributions
 from goaltracker.reports.columns import (
@@ -54,6 +58,8 @@ from goaltracker.reports.columns import (
     ANY_VALUE,
     CELL,
     COHORT,
+    DATED_GRAINS,
+    EVERY_GRAIN,
     FULL_GRAIN,
     GRAINS,
     KEY_RANGE,
@@ -66,8 +72,6 @@ from goaltracker.reports.columns import (
 TRACKED_AT_MOST = 2000
 # SQLite and PostgreSQL both limit the parameters of one statement.
 ROWS_PER_STATEMENT = 2000
-# While rebuilding, changes are added up in memory and written this many cells at a time.
-CHANGES_IN_MEMORY = 200_000
 CHILDREN_PER_STATEMENT = contributions.CHILDREN_PER_QUERY
 
 
@@ -87,24 +91,35 @@ def has_changes(session: Session, area_id: int) -> bool:
     return session.get(KeptChanges, area_id) is not None
 
 
-def _cell_rows(table, area_id: int, grain: int | None, *conditions):
-    """Select a kept table's cells and sums at a grain (None: every grain), as one shape for
-    both tables."""
-    if grain is not None:
-        conditions = (table.c.grain == grain, *conditions)
+def _cell_rows(table, area_id: int, grains: tuple[int, ...], *conditions):
+    """Select a kept table's cells and sums at some grains, as one shape for both tables."""
+    grain = table.c.grain == grains[0] if len(grains) == 1 else table.c.grain.in_(grains)
+    conditions = (grain, *conditions)
     return select(*(table.c[name] for name in ("grain", *CELL, *SUMS))).where(
         table.c.area_id == area_id, *conditions
     )
 
 
-def cells_source(session: Session, area: Area, as_at: date, grain: int | None = FULL_GRAIN):
-    """Return the kept rows whose sums, added up per cell, are the cells as at a date; or None
-    when the kept data cannot give that date (the report is then computed from the records).
+def grains_on(session: Session, area: Area, as_at: date) -> tuple[int, ...]:
+    """Return the grains the kept data can give as at a date (none: compute from the records)."""
+    held = session.scalar(
+        select(AggregateSnapshot.as_at).where(
+            AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at == as_at
+        )
+    )
+    if held is not None:
+        return EVERY_GRAIN
+    return DATED_GRAINS if has_changes(session, area.id) else ()
 
-    `grain` chooses the cells' grain (None: every grain). A checkpoint on the date is read
-    alone. Otherwise the latest checkpoint before it is read with the changes after it up to the
-    date; checkpoints are a month apart, so at most a month of changes is read, and only the
-    rows of the grain the report needs.
+
+def cells_source(session: Session, area: Area, as_at: date, grain: int | None = FULL_GRAIN):
+    """Return the kept rows whose sums, added up per cell, are the cells as at a date at a grain
+    (None: every grain the date has); or None when the kept data cannot give them (the report is
+    then computed from the records).
+
+    A checkpoint on the date is read alone. Otherwise the latest checkpoint before it is read
+    with the changes after it up to the date, at the grains kept day by day: checkpoints are a
+    month apart, so at most a month of changes is read, and only the rows of one grain.
     """
     checkpoints = OutcomeAggregate.__table__
     before = session.scalar(
@@ -112,28 +127,31 @@ def cells_source(session: Session, area: Area, as_at: date, grain: int | None = 
             AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at <= as_at
         )
     )
+    grains = EVERY_GRAIN if grain is None else (grain,)
     if before == as_at:
-        return _cell_rows(checkpoints, area.id, grain, checkpoints.c.as_at == as_at).subquery(
+        return _cell_rows(checkpoints, area.id, grains, checkpoints.c.as_at == as_at).subquery(
             "kept"
         )
-    if not has_changes(session, area.id):
+    grains = tuple(number for number in grains if number in DATED_GRAINS)
+    if not grains or not has_changes(session, area.id):
         return None
-    return _since(area.id, grain, before, as_at).subquery("kept")
+    return _since(area.id, grains, before, as_at).subquery("kept")
 
 
-def _since(area_id: int, grain: int | None, before: date | None, as_at: date):
+def _since(area_id: int, grains: tuple[int, ...], before: date | None, as_at: date):
     """Select a checkpoint's rows (or none) and the changes after it, up to a date."""
     changes = OutcomeChange.__table__
     checkpoints = OutcomeAggregate.__table__
     since = [changes.c.day > before] if before is not None else []
-    parts = [_cell_rows(changes, area_id, grain, *since, changes.c.day <= as_at)]
+    parts = [_cell_rows(changes, area_id, grains, *since, changes.c.day <= as_at)]
     if before is not None:
-        parts.append(_cell_rows(checkpoints, area_id, grain, checkpoints.c.as_at == before))
+        parts.append(_cell_rows(checkpoints, area_id, grains, checkpoints.c.as_at == before))
     return union_all(*parts)
 
 
 def kept_cells(session: Session, area: Area, as_at: date) -> dict:
-    """Return the cells at every grain as at a date from the kept data: {cell: {sum: value}}."""
+    """Return the cells as at a date from the kept data, at every grain it can give them:
+    {cell: {sum name: value}}."""
     source = cells_source(session, area, as_at, grain=None)
     if source is None:
         return {}
@@ -199,12 +217,14 @@ def _cells_statement(area: Area, as_at: date):
     return union_all(every_goal, per_outcome)
 
 
-def computed_cells(session: Session, area: Area, as_at: date) -> dict:
-    """Return the cells at every grain as at a date, computed afresh from the records."""
+def computed_cells(
+    session: Session, area: Area, as_at: date, grains: tuple[int, ...] = EVERY_GRAIN
+) -> dict:
+    """Return the cells at some grains as at a date, computed afresh from the records."""
     rows = session.execute(_cells_statement(area, as_at)).mappings()
     cells: dict = {}
     for cell, sums in _as_cells(rows).items():
-        for rolled in rolled_up(cell).values():
+        for rolled in rolled_up(cell, grains).values():
             total = cells.setdefault(rolled, dict.fromkeys(SUMS, 0))
             for name in SUMS:
                 total[name] += sums[name]
@@ -311,11 +331,11 @@ def _rows(area_id: int, date_name: str, cells: dict) -> list[dict]:
     ]
 
 
-def _every_grain(cells: dict) -> dict:
-    """Add up {(date, full-grain cell): sums} at every grain."""
+def _at_grains(cells: dict, grains: tuple[int, ...]) -> dict:
+    """Add up {(date, full-grain cell): sums} at some grains."""
     result: dict = {}
     for (day, cell), sums in cells.items():
-        for rolled in rolled_up(cell).values():
+        for rolled in rolled_up(cell, grains).values():
             total = result.get((day, rolled))
             if total is None:
                 result[(day, rolled)] = list(sums)
@@ -334,10 +354,11 @@ def _summed(column, name: str):
     return func.sum(column) % KEY_RANGE if name == "record_keys" else func.sum(column)
 
 
-def _roll_up(session: Session, model, date_name: str, area_id: int, *conditions) -> None:
-    """Add up a kept table's full-grain rows into every other grain, set-based (a change whose
-    children add up to none, such as a new rating, is still a change)."""
+def _roll_up(session: Session, area_id: int, as_at: date) -> None:
+    """Add up a checkpoint's full-grain cells into every other grain, set-based."""
+    model, date_name = OutcomeAggregate, "as_at"
     table = model.__table__
+    conditions = (table.c.as_at == as_at,)
     for number, grain in enumerate(GRAINS[:FULL_GRAIN]):
         cohort = [
             table.c[name] if name in grain else literal(ANY_VALUE[name]).label(name)
@@ -367,46 +388,6 @@ def _roll_up(session: Session, model, date_name: str, area_id: int, *conditions)
         )
 
 
-def _checkpoint(session: Session, area: Area, as_at: date, before: date | None) -> None:
-    """Keep the cells as at a date: the checkpoint before it plus the changes since."""
-    session.execute(
-        delete(OutcomeAggregate).where(
-            OutcomeAggregate.area_id == area.id, OutcomeAggregate.as_at == as_at
-        )
-    )
-    source = _since(area.id, None, before, as_at).subquery()
-    cells = [source.c[name] for name in ("grain", *CELL)]
-    sums = [_summed(source.c[name], name) for name in SUMS]
-    session.execute(
-        insert(OutcomeAggregate).from_select(
-            ["area_id", "as_at", "grain", *CELL, *SUMS],
-            select(literal(area.id), literal(as_at), *cells, *sums)
-            .group_by(*cells)
-            .having(func.sum(source.c.children) != 0),
-        )
-    )
-    snapshot = session.get(AggregateSnapshot, (area.id, as_at))
-    if snapshot is None:
-        session.add(AggregateSnapshot(area_id=area.id, as_at=as_at))
-    else:
-        snapshot.built_at = utcnow()
-    session.flush()
-
-
-def _build_checkpoints(session: Session, area: Area, dates: list[date]) -> list[date]:
-    """Build each of these dates' checkpoints from the one before it (or from nothing)."""
-    built = []
-    for as_at in sorted(dates):
-        before = session.scalar(
-            select(func.max(AggregateSnapshot.as_at)).where(
-                AggregateSnapshot.area_id == area.id, AggregateSnapshot.as_at < as_at
-            )
-        )
-        _checkpoint(session, area, as_at, before)
-        built.append(as_at)
-    return built
-
-
 def start(session: Session, area: Area) -> None:
     """Keep the dated changes of a new area from its first record on (nothing to rebuild)."""
     session.add(KeptChanges(area_id=area.id))
@@ -427,46 +408,72 @@ def forget(session: Session, area: Area) -> None:
 def rebuild(session: Session, area: Area, today: date) -> list[date]:
     """Recompute all of an area's kept data from its records; return the checkpoints built.
 
-    Each child's changes are worked out from its records a few thousand children at a time,
-    added up in memory a bounded number of cells at a time, then the checkpoints are summed
-    from them in the database.
+    Each child's changes are worked out from its records a few thousand children at a time and
+    added up in memory: day by day at the dated grains (a bounded number of cells a day), and
+    per month at the full grain, whose running totals give each checkpoint. Memory grows with
+    the number of cells, not of children.
     """
     forget(session, area)
     session.flush()
     settings = contributions.Settings.of(area)
-    pending: dict = {}
+    dates = wanted_dates(session, area, today)
+    dated: dict = {}
+    per_checkpoint: dict[date, dict] = {as_at: {} for as_at in dates}
     ids = list(session.scalars(select(Child.id).where(Child.area_id == area.id).order_by(Child.id)))
     for start in range(0, len(ids), CHILDREN_PER_STATEMENT):
         for child in contributions.load(session, ids[start : start + CHILDREN_PER_STATEMENT]):
-            for key, delta in contributions.changes(child, settings).items():
-                total = pending.get(key)
-                if total is None:
-                    pending[key] = delta
-                else:
-                    contributions.add_into(total, delta)
-        if len(pending) > CHANGES_IN_MEMORY:
-            _add_changes(session, area.id, pending)
-            pending.clear()
-    _add_changes(session, area.id, pending)
-    _roll_up(session, OutcomeChange, "day", area.id)
+            for (day, cell), delta in contributions.changes(child, settings).items():
+                for rolled in rolled_up(cell, DATED_GRAINS).values():
+                    _add(dated, (day, rolled), delta)
+                position = bisect_left(dates, day)
+                if position < len(dates):
+                    _add(per_checkpoint[dates[position]], cell, delta)
+    _insert(session, OutcomeChange, _rows(area.id, "day", dated))
     session.add(KeptChanges(area_id=area.id))
+    running: dict = {}
+    for as_at in dates:
+        for cell, delta in per_checkpoint.pop(as_at).items():
+            _add(running, cell, delta)
+        cells = _at_grains(
+            {(as_at, cell): sums for cell, sums in running.items() if sums[0]}, EVERY_GRAIN
+        )
+        _insert(session, OutcomeAggregate, _rows(area.id, "as_at", cells))
+        session.add(AggregateSnapshot(area_id=area.id, as_at=as_at))
     session.flush()
-    return _build_checkpoints(session, area, wanted_dates(session, area, today))
+    return dates
+
+
+def _add(totals: dict, key, delta: list[int]) -> None:
+    """Add a delta into a dict of running sums."""
+    total = totals.get(key)
+    if total is None:
+        totals[key] = list(delta)
+    else:
+        contributions.add_into(total, delta)
+
+
+def _insert(session: Session, model, rows: list[dict]) -> None:
+    """Insert new kept rows, a bounded number a statement."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        session.execute(insert(model), rows[start : start + ROWS_PER_STATEMENT])
 
 
 def refresh(session: Session, area: Area, today: date, *, everything: bool = False) -> list[date]:
     """Keep today's checkpoint and every month end's, dropping past days that are neither.
 
-    Run daily (after midnight). Builds what is missing from the checkpoint before it; with
-    `everything`, or when the dated changes are not kept, rebuilds from the records.
-    Returns the dates built.
+    Run daily (after midnight). Builds the missing checkpoints from the records (set-based,
+    seconds at 50,000 children); with `everything`, or when the dated changes are not kept,
+    rebuilds everything. Returns the dates built.
     """
     if everything or not has_changes(session, area.id):
         return rebuild(session, area, today)
     wanted = wanted_dates(session, area, today)
     held = set(snapshot_dates(session, area.id))
     drop(session, area, held - set(wanted))
-    return _build_checkpoints(session, area, [as_at for as_at in wanted if as_at not in held])
+    built = [as_at for as_at in wanted if as_at not in held]
+    for as_at in built:
+        rebuild_from_records(session, area, as_at)
+    return built
 
 
 def drop(session: Session, area: Area, dates: Iterable[date]) -> None:
@@ -497,7 +504,7 @@ def rebuild_from_records(session: Session, area: Area, as_at: date) -> None:
             select(literal(area.id), literal(as_at), *(source.c[name] for name in (*CELL, *SUMS))),
         )
     )
-    _roll_up(session, OutcomeAggregate, "as_at", area.id, OutcomeAggregate.as_at == as_at)
+    _roll_up(session, area.id, as_at)
     session.add(AggregateSnapshot(area_id=area.id, as_at=as_at))
     session.flush()
 
@@ -596,9 +603,8 @@ class Tracked:
 
 def _apply(session: Session, area: Area, difference: dict) -> None:
     """Add a difference of dated changes to the changes and to every checkpoint after them."""
-    difference = _every_grain(difference)
     if has_changes(session, area.id):
-        _add_changes(session, area.id, difference)
+        _add_changes(session, area.id, _at_grains(difference, DATED_GRAINS))
     dates = snapshot_dates(session, area.id)
     if not dates:
         return
@@ -611,7 +617,7 @@ def _apply(session: Session, area: Area, difference: dict) -> None:
                 per_checkpoint[(as_at, cell)] = list(delta)
             else:
                 contributions.add_into(total, delta)
-    rows = _rows(area.id, "as_at", per_checkpoint)
+    rows = _rows(area.id, "as_at", _at_grains(per_checkpoint, EVERY_GRAIN))
     _add_rows(session, OutcomeAggregate, ("area_id", "as_at", *CELL), rows)
 
 
