@@ -145,6 +145,11 @@ class CheckboxesField(ChoicesMixin, fields.SelectMultipleField):
 
     widget = GovCheckboxesInput()
 
+    def process_formdata(self, valuelist):
+        """Read the boxes ticked: a blank value ticks nothing (an Optional field would otherwise
+        let it through, as Optional clears the check of the choices when the first is blank)."""
+        super().process_formdata([value for value in valuelist if str(value).strip()])
+
     def pre_validate(self, form):
         """Refuse values that are not among the choices, with a plain message."""
         allowed = {str(choice.value) for choice in self.choices or []}

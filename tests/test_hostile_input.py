@@ -181,3 +181,24 @@ def test_the_steps_of_a_childs_rating_and_of_goal_setting_take_any_junk(client, 
     for step in ("set-goals/outcomes", "set-goals/check"):
         response = client.post(f"/children/{child.id}/{step}", data=form)
         assert response.status_code < 500, (step, form)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_a_blank_checkbox_value_ticks_nothing(app, blank):
+    """Optional clears the check of the choices when the first value is blank: a blank value
+    must never reach the code as a choice (the goal-setting page once failed on int(''))."""
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import Optional
+
+    from goaltracker.forms import CheckboxesField, Form
+
+    class Ticks(Form):
+        chosen = CheckboxesField(
+            "Which?", choices=[("1", "One"), ("2", "Two")], validators=[Optional()]
+        )
+
+    with app.test_request_context():
+        form = Ticks(MultiDict([("chosen", blank), ("chosen", "2")]), meta={"csrf": False})
+        assert form.validate() and form.chosen.data == ["2"]
+        form = Ticks(MultiDict([("chosen", blank)]), meta={"csrf": False})
+        assert form.validate() and form.chosen.data == []

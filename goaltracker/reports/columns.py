@@ -7,6 +7,7 @@ groups them by question.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 KEY_RANGE = 256  # record keys and cell keys are 0..255
 ALL_OUTCOMES_ID = 0  # the "ALL" row: every goal once, linked to an outcome or not
@@ -65,8 +66,11 @@ def grain_for(dimensions) -> int:
     return next(number for number, grain in enumerate(GRAINS) if wanted <= set(grain))
 
 
+@lru_cache(maxsize=65536)
 def rolled_up(cell: tuple, grains: tuple[int, ...] = EVERY_GRAIN) -> dict[int, tuple]:
-    """Return a full-grain cell at each grain: {grain: cell with the dimensions left out}."""
+    """Return a full-grain cell at each grain: {grain: cell with the dimensions left out}.
+
+    Cached: the same cells come back for every day and child. Do not change the result."""
     rater, outcome_id, *cohort = cell
     values = dict(zip(COHORT, cohort, strict=True))
     return {

@@ -320,7 +320,8 @@ def subtract(new, old) -> list[int]:
 
 
 def add_into(total: list[int], more) -> None:
-    """Add `more` into `total` in place, record keys modulo 256."""
+    """Add `more` into `total` in place, record keys modulo 256 (changes are mostly zeros)."""
     for position, value in enumerate(more):
-        total[position] += value
+        if value:
+            total[position] += value
     total[_RECORD_KEYS] %= KEY_RANGE

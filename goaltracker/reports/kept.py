@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import add
 
 from sqlalchemy import (
     delete,
@@ -325,9 +326,10 @@ def _rows(area_id: int, date_name: str, cells: dict) -> list[dict]:
             "grain": _grain_of(cell),
             **dict(zip(CELL, cell, strict=True)),
             **dict(zip(SUMS, sums, strict=True)),
+            "record_keys": sums[-1] % KEY_RANGE,
         }
         for (day, cell), sums in cells.items()
-        if any(sums)
+        if any(sums[:-1]) or sums[-1] % KEY_RANGE
     ]
 
 
@@ -444,18 +446,16 @@ def rebuild(session: Session, area: Area, today: date) -> list[date]:
 
 
 def _add(totals: dict, key, delta: list[int]) -> None:
-    """Add a delta into a dict of running sums."""
+    """Add a delta into a dict of running sums (new lists, never changed in place, so that one
+    delta can start several sums; record keys are taken modulo 256 when written)."""
     total = totals.get(key)
-    if total is None:
-        totals[key] = list(delta)
-    else:
-        contributions.add_into(total, delta)
+    totals[key] = delta if total is None else list(map(add, total, delta))
 
 
 def _insert(session: Session, model, rows: list[dict]) -> None:
-    """Insert new kept rows, a bounded number a statement."""
+    """Insert new kept rows, a bounded number a statement (Core: the ORM's bulk path is slower)."""
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        session.execute(insert(model), rows[start : start + ROWS_PER_STATEMENT])
+        session.execute(insert(model.__table__), rows[start : start + ROWS_PER_STATEMENT])
 
 
 def refresh(session: Session, area: Area, today: date, *, everything: bool = False) -> list[date]:
