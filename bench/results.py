@@ -251,7 +251,7 @@ def markdown(results: dict) -> str:
                 "tracemalloc peak MB",
                 "max RSS MB",
                 "size MB",
-                "kept aggregates rebuild s",
+                "kept data rebuild s",
                 "built",
             ],
             [

@@ -145,8 +145,9 @@ def ensure_staff(session, area) -> None:
     session.commit()
 
 
-def rebuild_kept_aggregates(session, area, today: date) -> float | None:
-    """Rebuild the kept report data after bulk writes, when the app has it; return seconds."""
+def rebuild_kept_aggregates(session, area, today: date, *, everything: bool) -> float | None:
+    """Rebuild the kept report data after bulk writes (or, on a reused tier whose kept data is
+    kept, only refresh it), when the app has it; return seconds."""
     import goaltracker
 
     spec = importlib.util.find_spec("goaltracker.reports.kept")
@@ -155,7 +156,7 @@ def rebuild_kept_aggregates(session, area, today: date) -> float | None:
         return None
     kept = importlib.import_module("goaltracker.reports.kept")
     started = time.perf_counter()
-    kept.refresh(session, area, today, everything=True)
+    kept.refresh(session, area, today, everything=everything)
     session.commit()
     return time.perf_counter() - started
 
@@ -287,10 +288,15 @@ def build_tier(tier: Tier, database: str, data_directory: Path) -> dict:
     with app.app_context():
         area = bench_area(db.session)
         ensure_staff(db.session, area)
-        rebuild_seconds = rebuild_kept_aggregates(db.session, area, date.today())
-        result["aggregates_rebuild_seconds"] = rebuild_seconds
+        rebuild_seconds = rebuild_kept_aggregates(
+            db.session, area, date.today(), everything=not result["reused"]
+        )
+        words = "refreshed" if result["reused"] else "rebuilt"
+        result["aggregates_rebuild_seconds" if not result["reused"] else "kept_refresh_seconds"] = (
+            rebuild_seconds
+        )
         if rebuild_seconds is not None:
-            log(f"{key}: rebuilt the kept aggregates in {rebuild_seconds:.1f} s")
+            log(f"{key}: {words} the kept report data in {rebuild_seconds:.1f} s")
         result["counts"] = {
             name: entry[name] for name in ("children", "goals", "ratings") if name in entry
         }
