@@ -159,7 +159,11 @@ def change_details(
         raise DetailsError("The date of birth must be in the past")
     before = _snapshot(child)
     need_or_plan_changed = (primary_need, ehcp) != (child.primary_need, bool(child.ehcp))
-    with kept.tracking(db.session, [child.id]):
+    # A new date of birth moves the child's age band on every date; a new need or plan only
+    # from the day it took effect (or on every date, when it corrects a mistake).
+    dob_changed = date_of_birth != child.date_of_birth
+    since = None if dob_changed or (need_or_plan_changed and changed_on is None) else changed_on
+    with kept.tracking(db.session, [child.id], since=since):
         child.first_name = first_name.strip()
         child.last_name = last_name.strip()
         child.reference = reference

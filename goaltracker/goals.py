@@ -170,7 +170,7 @@ def set_goal(
         raise GoalError("The date the goal was set must be today or in the past", "set_on")
     if goal_limit_reached(child):
         raise GoalError(limit_message(child))
-    with kept.tracking(db.session, [child.id]):
+    with kept.tracking(db.session, [child.id], since=set_on):
         goal = Goal(
             child_id=child.id,
             text=text.strip(),
@@ -219,7 +219,7 @@ def edit_goal(
         "importance": goal.importance,
         "outcomes": [outcome.code for outcome in goal.outcomes],
     }
-    with kept.tracking(db.session, [goal.child_id]):
+    with kept.tracking(db.session, [goal.child_id], since=goal.set_on):
         goal.text = text
         goal.importance = importance
         goal.outcomes = _outcomes_by_id(goal.child, outcome_ids) + [
@@ -266,7 +266,7 @@ def change_status(
         "status": goal.status,
         "closed_on": goal.closed_on.isoformat() if goal.closed_on else None,
     }
-    with kept.tracking(db.session, [goal.child_id]):
+    with kept.tracking(db.session, [goal.child_id], since=goal.set_on):
         goal.status = status
         goal.closed_on = closed_on
     audit.record(
@@ -366,7 +366,7 @@ def record_review(
             )
     # Tracked first, so that the day's ratings are read once other reviews of this child have
     # finished: two reviews sent at the same moment (a double click) correct, not duplicate.
-    with kept.tracking(db.session, [child.id]):
+    with kept.tracking(db.session, [child.id], since=assessed_on):
         return _write_review(child, rater, assessed_on, scores, recorded_by, note, replace_same_day)
 
 

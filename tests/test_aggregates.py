@@ -395,6 +395,22 @@ def test_a_childs_changes_add_up_to_its_contribution_on_every_day(app):
         expected = contributions.contribution(child, day, settings_)
         assert {cell: sums for cell, sums in total.items() if any(sums)} == expected, day
         day += timedelta(days=1)
+    # From a day on, the changes add up from the contribution the day before.
+    for since in (date(2025, 1, 10), date(2025, 3, 1), date(2025, 6, 15)):
+        partial = contributions.changes(child, settings_, since)
+        assert all(changed_on >= since for changed_on, _ in partial)
+        for day in (since, date(2025, 7, 1), date(2026, 1, 1)):
+            total = {
+                cell: list(sums)
+                for cell, sums in contributions.contribution(
+                    child, since - timedelta(days=1), settings_
+                ).items()
+            }
+            for (changed_on, cell), delta in partial.items():
+                if changed_on <= day:
+                    contributions.add_into(total.setdefault(cell, [0] * len(delta)), delta)
+            expected = contributions.contribution(child, day, settings_)
+            assert {cell: sums for cell, sums in total.items() if any(sums)} == expected
 
 
 def test_an_import_of_many_children_drops_the_kept_data_until_the_next_refresh(app, monkeypatch):

@@ -287,14 +287,24 @@ def change_days(child: ChildRecord, settings: Settings) -> list[date]:
     return sorted(day for day in days if day >= first)
 
 
-def changes(child: ChildRecord, settings: Settings) -> dict[tuple[date, Cell], list[int]]:
+def changes(
+    child: ChildRecord, settings: Settings, since: date | None = None
+) -> dict[tuple[date, Cell], list[int]]:
     """Return how the child's contribution changes on each day it changes: {(day, cell): delta}.
 
     The report as at D is the sum of every change on or before D. Record keys change modulo 256.
+    With `since`, only the changes from that day on, each against the contribution the day
+    before: what a write that cannot affect earlier days needs, at a fraction of the work.
     """
     result: dict[tuple[date, Cell], list[int]] = {}
     before: dict[Cell, list[int]] = {}
-    for day in change_days(child, settings):
+    days = change_days(child, settings)
+    if since is not None:
+        earlier = [day for day in days if day < since]
+        if earlier:
+            before = contribution(child, earlier[-1], settings)
+        days = [day for day in days if day >= since]
+    for day in days:
         now = contribution(child, day, settings)
         for cell in before.keys() | now.keys():
             old, new = before.get(cell), now.get(cell)

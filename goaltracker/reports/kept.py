@@ -553,15 +553,17 @@ def _kept_areas(session: Session, area_ids: Iterable[int]) -> dict[int, Area]:
     return {area_id: session.get(Area, area_id) for area_id in sorted(with_data)}
 
 
-def _changes_of(session: Session, children: list[int], areas: dict[int, Area]) -> dict:
-    """Return the children's changes added up per area: {area id: {(day, cell): sums}}."""
+def _changes_of(
+    session: Session, children: list[int], areas: dict[int, Area], since: date | None = None
+) -> dict:
+    """Return the children's changes (from `since` on) added up per area."""
     totals: dict[int, dict] = {area_id: {} for area_id in areas}
     settings = {area_id: contributions.Settings.of(area) for area_id, area in areas.items()}
     for child in contributions.load(session, children):
         if child.area_id not in areas:
             continue
         total = totals[child.area_id]
-        for key, delta in contributions.changes(child, settings[child.area_id]).items():
+        for key, delta in contributions.changes(child, settings[child.area_id], since).items():
             if key in total:
                 contributions.add_into(total[key], delta)
             else:
@@ -576,6 +578,7 @@ class Tracked:
     session: Session
     children: set[int]
     areas: dict[int, Area]
+    since: date | None = None
     before: dict = field(default_factory=dict)
     # True when the change was too large to follow, and the areas' kept data was dropped.
     dropped: bool = False
@@ -589,7 +592,7 @@ class Tracked:
         if not self.areas:
             return
         self.session.flush()
-        after = _changes_of(self.session, sorted(self.children), self.areas)
+        after = _changes_of(self.session, sorted(self.children), self.areas, self.since)
         for area_id, area in self.areas.items():
             old, new = self.before.get(area_id, {}), after.get(area_id, {})
             difference = {}
@@ -627,8 +630,11 @@ def begin(
     *,
     area: Area | None = None,
     expected: int | None = None,
+    since: date | None = None,
 ) -> Tracked:
     """Lock the children and note their changes before a change to their records.
+
+    `since` is the earliest day whose figures the change can alter (None: any day).
 
     `area` names the area when the change may create children it does not hold yet; `expected`
     says how many children the change will touch in all. Above TRACKED_AT_MOST, the areas' kept
@@ -651,9 +657,9 @@ def begin(
         for dropped in areas.values():
             forget(session, dropped)
         return Tracked(session, children, {}, dropped=bool(areas))
-    tracked = Tracked(session, children, areas)
+    tracked = Tracked(session, children, areas, since)
     if areas and children:
-        tracked.before = _changes_of(session, sorted(children), areas)
+        tracked.before = _changes_of(session, sorted(children), areas, since)
     return tracked
 
 
@@ -664,15 +670,16 @@ def tracking(
     *,
     area: Area | None = None,
     expected: int | None = None,
+    since: date | None = None,
 ) -> Iterator[Tracked]:
     """Keep the kept data right across a change to these children's records.
 
     Every write to a child's goals, ratings, details, organisation or erasure goes through this
     (the test suite checks it after every test):
 
-        with kept.tracking(db.session, [child.id]):
+        with kept.tracking(db.session, [child.id], since=earliest_day_changed):
             ...change the records...
     """
-    tracked = begin(session, children, area=area, expected=expected)
+    tracked = begin(session, children, area=area, expected=expected, since=since)
     yield tracked
     tracked.finish()
