@@ -19,7 +19,7 @@ from typing import IO, Any
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from goaltracker import audit, child_details, erasure
+from goaltracker import audit, bulk, child_details, erasure
 from goaltracker import text as text_rules
 from goaltracker.models import (
     Area,
@@ -554,9 +554,11 @@ def _parse(
             )
             continue
         values: dict[str, Any] = {}
+        # One search of the whole line; each cell is looked at only when it found something.
+        suspicious = text_rules.has_controls("".join(cells))
         for position, name, check in positions:
             cell = cells[position].strip() if position < len(cells) else ""
-            unreadable = text_rules.problem(cell, name)
+            unreadable = text_rules.problem(cell, name) if suspicious else None
             if unreadable:
                 problems.append(ImportProblem(number, name, unreadable))
                 continue
@@ -1211,23 +1213,23 @@ def _write_children(
         organisation = plan.organisation_of_child[child_ref]
         return organisation if isinstance(organisation, int) else organisation_ids[organisation]
 
-    child_ids: dict[str, int] = {}
-    if plan.new_children:
-        created = session.execute(
-            insert(_table(Child)).returning(Child.id, Child.reference),
-            [
-                {
-                    **child,
-                    "area_id": area.id,
-                    "organisation_id": organisation_id(child["reference"]),
-                    "first_name": "",
-                    "last_name": "",
-                    "created_at": written.at,
-                }
-                for child in plan.new_children
-            ],
-        )
-        child_ids = {reference: child_id for child_id, reference in created}
+    created = bulk.add_with_ids(
+        session,
+        _table(Child),
+        [
+            {
+                **child,
+                "area_id": area.id,
+                "organisation_id": organisation_id(child["reference"]),
+                "first_name": "",
+                "last_name": "",
+                "created_at": written.at,
+            }
+            for child in plan.new_children
+        ],
+        ("reference",),
+    )
+    child_ids: dict[str, int] = {reference: child_id for (reference,), child_id in created.items()}
     child_ids.update(plan.child_ids)
     for child_id, primary_need, ehcp in plan.changed_details:
         # The history is written before the child's row, which still holds the old values.
@@ -1270,12 +1272,10 @@ def _write_goals(
                 }
             )
         reference_of_child = {child_id: reference for reference, child_id in child_ids.items()}
-        created = session.execute(
-            insert(_table(Goal)).returning(Goal.id, Goal.child_id, Goal.reference), rows
-        )
+        created = bulk.add_with_ids(session, _table(Goal), rows, ("child_id", "reference"))
         goal_ids = {
             (reference_of_child[child_id], reference): goal_id
-            for goal_id, child_id, reference in created
+            for (child_id, reference), goal_id in created.items()
         }
     goal_ids.update(plan.goal_ids)
     if plan.changed_goals:
@@ -1321,8 +1321,7 @@ def _write_links(session: Session, plan: _Plan, goal_ids: dict[tuple[str, str], 
         for key, outcome_ids in plan.outcome_links.items()
         for outcome_id in sorted(outcome_ids)
     ]
-    if links:
-        session.execute(insert(goal_outcome), links)
+    bulk.add(session, goal_outcome, links)
 
 
 def _write_ratings(
@@ -1335,8 +1334,9 @@ def _write_ratings(
     """Add new ratings and correct changed ones (each correction audited)."""
     for chunk in _chunks(plan.new_ratings):
         # A few thousand rows a statement, so that a large import never builds all its rows.
-        session.execute(
-            insert(_table(Rating)),
+        bulk.add(
+            session,
+            _table(Rating),
             [
                 {
                     "goal_id": goal_ids[goal_key],

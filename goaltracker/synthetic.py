@@ -16,10 +16,10 @@ from typing import NamedTuple
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from goaltracker import areas
+from goaltracker import areas, bulk
 from goaltracker.extensions import db
 from goaltracker.models import (
     Area,
@@ -584,28 +584,13 @@ class _CopyWriter:
         """Write through the session's connection and transaction."""
         self.session = session
 
-    def _cursor(self):
-        """Return a psycopg cursor on the session's connection."""
-        return self.session.connection().connection.driver_connection.cursor()
-
     def _ids(self, table: str, count: int) -> list[int]:
         """Take `count` ids from a table's sequence, in ascending order."""
-        return sorted(
-            self.session.scalars(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                    "FROM generate_series(1, :count)"
-                ),
-                {"table": table, "count": count},
-            )
-        )
+        return bulk.new_ids(self.session, db.metadata.tables[table], count)
 
     def _copy(self, table: str, columns: Sequence[str], rows: Iterator[tuple] | list) -> None:
         """Copy rows into a table's columns."""
-        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with self._cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+        bulk.copy_rows(self.session, db.metadata.tables[table], columns, rows)
 
     def children(self, rows: list[tuple]) -> dict[str, int]:
         """Copy children and return their ids by reference."""

@@ -19,8 +19,20 @@ def _is_control(character: str) -> bool:
     return unicodedata.category(character) == "Cc" and character not in ALLOWED_CONTROLS
 
 
+# Every control character (Unicode category Cc: C0, DEL and C1) but tab, line feed and return,
+# to find one fast; a test checks it against unicodedata for every character it could match.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_controls(text: str) -> bool:
+    """Return whether the text has a control character that is not allowed."""
+    return _CONTROL.search(text) is not None
+
+
 def control_characters(text: str) -> list[str]:
     """Return the control characters in the text that are not allowed, as U+ codes."""
+    if not has_controls(text):
+        return []
     return sorted({f"U+{ord(c):04X}" for c in text if _is_control(c)})
 
 

@@ -138,3 +138,16 @@ def test_the_family_download_is_readable_json_with_the_hostile_reference_intact(
 )
 def test_file_names_keep_only_plain_letters_digits_and_dashes(parts, expected):
     assert text.filename(*parts, extension="pdf") == expected
+
+
+def test_the_fast_search_for_control_characters_finds_exactly_unicodes_own():
+    """text._CONTROL finds a character exactly when unicodedata calls it a control character
+    that is not a tab or a new line, over every character below U+3000."""
+    import unicodedata
+
+    from goaltracker import text
+
+    for code in range(0x3000):
+        character = chr(code)
+        expected = unicodedata.category(character) == "Cc" and character not in "\t\r\n"
+        assert bool(text.control_characters(f"a{character}b")) is expected, hex(code)

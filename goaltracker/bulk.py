@@ -1,0 +1,104 @@
+"""Writing many rows at once: COPY on PostgreSQL, one executemany on SQLite.
+
+For an import or a seeded area. Rows that others point at get their ids first (from the table's
+sequence on PostgreSQL, from RETURNING on SQLite), so children can point at them in the same
+transaction.
+"""
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Table, insert, text
+from sqlalchemy.orm import Session
+
+
+def is_postgresql(session: Session) -> bool:
+    """Return whether the session writes to PostgreSQL."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def new_ids(session: Session, table: Table, count: int) -> list[int]:
+    """Take `count` ids from a PostgreSQL table's sequence, in ascending order."""
+    if count == 0:
+        return []
+    return sorted(
+        session.scalars(
+            text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"table": table.name, "count": count},
+        )
+    )
+
+
+def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple]):
+    """Copy rows (tuples in the order of `columns`) into a PostgreSQL table."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _defaults(table: Table, given: Iterable[str]) -> dict:
+    """Return the Python-side defaults of the columns not given (COPY does not apply them)."""
+    defaults = {}
+    for column in table.columns:
+        if column.name in given or column.name == "id" or column.default is None:
+            continue
+        default = column.default
+        defaults[column.name] = default.arg(None) if default.is_callable else default.arg
+    return defaults
+
+
+def _copy_dicts(session: Session, table: Table, rows: list[dict], ids: list[int] | None):
+    """Copy rows given as dicts with the same keys, with their ids when given."""
+    given = list(rows[0])
+    missing = _defaults(table, given)
+    callables = {
+        column.name
+        for column in table.columns
+        if column.name in missing and column.default is not None and column.default.is_callable
+    }
+    columns = [*(["id"] if ids is not None else []), *given, *missing]
+
+    def values(position: int, row: dict) -> list:
+        extra = [
+            table.c[name].default.arg(None) if name in callables else value
+            for name, value in missing.items()
+        ]
+        head = [ids[position]] if ids is not None else []
+        return [*head, *(row[name] for name in given), *extra]
+
+    copy_rows(session, table, columns, (values(n, row) for n, row in enumerate(rows)))
+
+
+def add(session: Session, table: Table, rows: list[dict]) -> None:
+    """Add rows (dicts with the same keys) that nothing needs the ids of."""
+    if not rows:
+        return
+    if is_postgresql(session):
+        _copy_dicts(session, table, rows, None)
+    else:
+        session.execute(insert(table), rows)
+
+
+def add_with_ids(
+    session: Session, table: Table, rows: list[dict], key: tuple[str, ...]
+) -> dict[tuple, int]:
+    """Add rows (dicts with the same keys) and return each one's id by the values of its `key`
+    columns, which must tell the rows apart."""
+    if not rows:
+        return {}
+    if is_postgresql(session):
+        ids = new_ids(session, table, len(rows))
+        _copy_dicts(session, table, rows, ids)
+        return {
+            tuple(row[name] for name in key): row_id for row_id, row in zip(ids, rows, strict=True)
+        }
+    # The rows come back in any order: asking for parameter order would make SQLite insert one
+    # row at a time. So each brings its key.
+    created = session.execute(
+        insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows
+    )
+    return {tuple(values): row_id for row_id, *values in created}
