@@ -20,7 +20,8 @@ IMPORT_HOST_DATABASE = "bench_s"
 
 def write_import_file(path: Path, rows: int, today: date) -> dict:
     """Write a CSV of `rows` ratings in the import format, made from synthetic children."""
-    from goaltracker import importing, synthetic
+    from goaltracker import importing
+    from goaltracker.devtools import synthetic
 
     weights = synthetic.organisation_weights([kind for _, kind in synthetic.ORGANISATIONS])
     organisation_names = [name for name, _ in synthetic.ORGANISATIONS]
@@ -107,7 +108,8 @@ def measure_import(database: str, data_directory: Path, rows: int) -> dict:
     """Import a generated file into a fresh database and return the rows per second."""
     from flask_migrate import upgrade
 
-    from goaltracker import areas, importing, synthetic
+    from goaltracker import areas, importing
+    from goaltracker.devtools import synthetic
     from goaltracker.extensions import db
 
     today = date.today()
@@ -183,7 +185,8 @@ def measure_upload(data_directory: Path) -> dict:
     the process's peak memory: the upload is saved as it arrives, then read line by line."""
     from flask_migrate import upgrade
 
-    from goaltracker import areas, importing, synthetic, uploads
+    from goaltracker import areas, importing, uploads
+    from goaltracker.devtools import synthetic
     from goaltracker.extensions import db
 
     results = {}

@@ -235,7 +235,7 @@ def markdown(results: dict) -> str:
     lines += [
         "## Tiers",
         "",
-        "Synthetic data from `goaltracker.synthetic` (seed 1). Seeding memory: Python's "
+        "Synthetic data from `goaltracker.devtools.synthetic` (seed 1). Seeding memory: Python's "
         "allocation peak (tracemalloc; at L over the first 50,000 children only, as tracing "
         "the whole run would double its time) and the seeding process's peak RSS.",
         "",

@@ -190,7 +190,8 @@ def _seed(app, tier: Tier, database: str, key: str) -> dict:
     """Create the schema and the area, seed the tier's children and return what it cost."""
     import tracemalloc
 
-    from goaltracker import areas, synthetic
+    from goaltracker import areas
+    from goaltracker.devtools import synthetic
     from goaltracker.extensions import db
 
     result: dict = {}

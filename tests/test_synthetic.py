@@ -6,7 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from goaltracker import scoring, synthetic, vocabulary
+from goaltracker import scoring, vocabulary
+from goaltracker.cli import seed_synthetic_command
+from goaltracker.devtools import synthetic
+from goaltracker.devtools.synthetic import seed_synthetic
 from goaltracker.extensions import db
 from goaltracker.models import (
     Area,
@@ -19,7 +22,6 @@ from goaltracker.models import (
     utcnow,
 )
 from goaltracker.reports import outcome_reports
-from goaltracker.synthetic import seed_synthetic, seed_synthetic_command
 from tests import factories
 
 TODAY = date(2026, 4, 30)
@@ -326,3 +328,21 @@ def test_children_are_the_same_whatever_the_area_holds():
     assert first == again
     assert first.reference == "SYN-42"
     assert sum(len(goal.ratings) for goal in first.goals) >= len(first.goals)
+
+
+def test_the_application_never_imports_the_synthetic_areas():
+    """devtools is for the benchmark and its command: the app and its pages do not load it."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from goaltracker import create_app\n"
+        "app = create_app({'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "app.test_client().get('/')\n"
+        "print(sorted(name for name in sys.modules if name.startswith('goaltracker.devtools')))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    ).stdout
+    assert found.strip().splitlines()[-1] == "[]"

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from goaltracker import areas, bulk
+from goaltracker import bulk
 from goaltracker.extensions import db
 from goaltracker.models import (
     Area,
@@ -744,44 +742,3 @@ def seed_synthetic(
         if progress is not None:
             progress(len(batch))
     return summary
-
-
-@click.command("seed-synthetic")
-@click.option("--area", "area_code", required=True, help="The area's code.")
-@click.option(
-    "--children", type=click.IntRange(min=1), required=True, help="How many children to add."
-)
-@click.option(
-    "--seed", type=int, default=1, show_default=True, help="The same seed, the same data."
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=DEFAULT_BATCH_SIZE,
-    show_default=True,
-    help="Children written and committed at a time.",
-)
-@with_appcontext
-def seed_synthetic_command(area_code: str, children: int, seed: int, batch_size: int):
-    """Add synthetic children with goals and ratings to an area, for benchmarks and load tests."""
-    area = areas.area_by_code(area_code)
-    if area is None:
-        raise click.ClickException(f"No area has the code {area_code}")
-    with click.progressbar(length=children, label=f"Seeding {area.code}") as bar:
-        summary = seed_synthetic(
-            db.session, area, children, seed=seed, progress=bar.update, batch_size=batch_size
-        )
-    click.echo(
-        f"Added {summary.children} children ({summary.first_reference} to "
-        f"{summary.last_reference}), {summary.goals} goals, {summary.outcome_links} links to "
-        f"outcomes and {summary.ratings} ratings to {area.code}."
-    )
-    if summary.organisations_created or summary.outcomes_created:
-        click.echo(
-            f"Also added {summary.organisations_created} organisations and "
-            f"{summary.outcomes_created} outcomes."
-        )
-    # The bulk writes went round the upkeep of the kept report data: rebuild it.
-    kept.rebuild(db.session, area, date.today())
-    db.session.commit()
-    click.echo(f"Rebuilt the kept report data of {area.code}.")
