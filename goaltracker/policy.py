@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from goaltracker.extensions import db
-from goaltracker.models import Child, Consent, FamilyLink, User
+from goaltracker.models import Area, Child, Consent, FamilyLink, User
 
 HOME_ENDPOINTS = {
     "family": "family.home",
@@ -185,6 +185,16 @@ def can_reassign_key_worker(user: User, child: Child) -> bool:
     return user.role in ("admin", "manager") and in_area(user, child.area_id)
 
 
+# Who may open each kind of page, by role. Finer rules (whose child, which area) follow below.
+FAMILY = ("family",)
+PRACTITIONERS = ("practitioner",)
+CHILD_TEAM = ("family", "practitioner")  # a child's own pages
+AREA_STAFF = ("admin", "manager")  # an area's outcomes framework, children and key workers
+REPORT_READERS = ("manager", "admin")  # the protected outcomes reports
+KEY_WORKER_CHANGERS = ("practitioner", "admin")  # starting a change of key worker
+ADMINISTRATORS = ("admin",)  # staff, settings, imports, erasure
+
+
 def role_required(*roles: str) -> Callable:
     """Refuse (403) signed-in users whose role is not one of those named."""
 
@@ -199,6 +209,27 @@ def role_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def own_area_or_abort() -> Area:
+    """Return the area the signed-in admin or manager looks after: 404 for one with none."""
+    return area_or_abort(current_user.area_id)
+
+
+def area_or_abort(area_id: int | None) -> Area:
+    """Return an area by id: 404 when there is none (or no id)."""
+    if area_id is None:
+        abort(404)
+    return db.get_or_404(Area, area_id)
+
+
+def report_area_or_abort(requested_id: int | None) -> Area:
+    """Return the area whose reports the user may see: their own, or the one an admin of no
+    area asks for; 403 when they may not."""
+    area_id = current_user.area_id or requested_id
+    if area_id is None or not can_view_reports(current_user, area_id):
+        abort(403)
+    return db.get_or_404(Area, area_id)
 
 
 def child_or_abort(child_id: int, rule: Callable[[User, Child], bool] = can_see_child) -> Child:

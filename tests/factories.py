@@ -191,6 +191,8 @@ class World:
     goal: Goal
     other_goal: Goal
     outcome: StrategicOutcome
+    # An administrator who looks after no area (as the first account of a new service).
+    arealess_admin: User | None = None
 
 
 def build_world() -> World:
@@ -209,6 +211,7 @@ def build_world() -> World:
     manager = make_user("manager", area, email="morgan@example.com")
     admin = make_user("admin", area, email="alex@example.com")
     other_area_admin = make_user("admin", other_area)
+    arealess_admin = make_user("admin", None, email="root@example.com")
     child = make_child(key_worker, first_name="Amir")
     other_child = make_child(key_worker, first_name="Maya")
     link_family(parent, child)
@@ -237,6 +240,7 @@ def build_world() -> World:
         goal,
         other_goal,
         outcome,
+        arealess_admin=arealess_admin,
     )
 
 

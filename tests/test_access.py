@@ -22,6 +22,7 @@ ACTORS = (
     "manager",
     "admin",
     "other_area_admin",
+    "arealess_admin",  # an administrator who looks after no area
 )
 PRACTITIONERS = {"key_worker", "colleague", "school_practitioner", "other_area_practitioner"}
 CHILD_TEAM = {"parent", "key_worker", "colleague"}
@@ -153,6 +154,43 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "auth.single_sign_on": ("GET", everyone(404)),
     "auth.single_sign_on_callback": ("GET", everyone(404)),
 }
+# The service's administrator, who looks after no one area and so sees every area's people and
+# records (policy.in_area): the area's own set-up pages need an area and answer 404; the rest
+# answer as they do for the area's own administrator. Anything not named here is refused (403).
+AREALESS_ADMIN: dict[str, int] = {
+    "admin.audit_trail": 200,
+    "admin.change_outcome": 404,
+    "admin.children": 404,
+    "admin.confirm_import": 404,
+    "admin.edit_outcome": 404,
+    "admin.erase": 200,
+    "admin.home": 200,
+    "admin.import_done": 302,
+    "admin.import_file": 404,
+    "admin.key_worker": 200,
+    "admin.new_organisation": 404,
+    "admin.new_outcome": 404,
+    "admin.outcomes": 404,
+    "admin.public_page": 404,
+    "admin.public_page_preview": 404,
+    "admin.retention": 404,
+    "admin.settings": 404,
+    "children.edit_details": 200,
+    "children.remove_family_member": 404,
+    "staff.change_role": 200,
+    "staff.deactivate": 200,
+    "staff.index": 200,
+    "staff.invitation_sent": 404,
+    "staff.invite": 404,
+    "staff.password_sign_in": 302,
+    "staff.reactivate": 302,
+    "staff.reassign": 200,
+    "staff.reset_two_factor": 302,
+    "staff.show": 200,
+}
+for _endpoint, _status in AREALESS_ADMIN.items():
+    RULES[_endpoint][1]["arealess_admin"] = _status
+
 
 
 def test_every_route_has_an_access_rule(app):

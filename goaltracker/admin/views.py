@@ -37,7 +37,7 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @blueprint.route("/")
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def home():
     """Show the areas the administrator looks after, with their settings and people."""
     query = select(Area).order_by(Area.name)
@@ -52,21 +52,14 @@ def home():
     return render_template("admin/home.html", areas=areas, staff=staff)
 
 
-def area_or_abort(area_id: int | None) -> Area:
-    """Return the user's area, refusing anyone who does not look after one."""
-    if area_id is None:
-        abort(404)
-    return db.get_or_404(Area, area_id)
-
-
 @blueprint.route("/children")
-@policy.role_required("admin", "manager")
+@policy.role_required(*policy.AREA_STAFF)
 def children():
     """List the area's children by reference and key worker, to reassign key workers."""
     area_id = whole_number_argument("area", current_user.area_id)
     if not policy.can_view_reports(current_user, area_id or 0):
         abort(403)
-    area = area_or_abort(area_id)
+    area = policy.area_or_abort(area_id)
     page = page_number()
     reference = text_argument("reference")
     practitioners = records.practitioners_of_area(area.id)
@@ -96,7 +89,7 @@ def children():
 
 
 @blueprint.route("/children/<int:child_id>/key-worker", methods=["GET", "POST"])
-@policy.role_required("admin", "manager")
+@policy.role_required(*policy.AREA_STAFF)
 def key_worker(child_id: int):
     """Give a child a new key worker, for example when the key worker goes on leave."""
     child = policy.child_or_abort(child_id, policy.can_reassign_key_worker)
@@ -135,7 +128,7 @@ def key_worker(child_id: int):
 
 
 @blueprint.route("/audit")
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def audit_trail():
     """Search the audit trail: who saw or changed what, when and from where."""
     form = AuditSearchForm(request.args)
@@ -162,7 +155,7 @@ def audit_trail():
 
 
 @blueprint.route("/children/<int:child_id>/erase", methods=["GET", "POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def erase(child_id: int):
     """Erase a child's record on a verified request, after the reference is typed to confirm."""
     child = policy.child_or_abort(
@@ -181,34 +174,27 @@ def erase(child_id: int):
     return render_template("admin/erase.html", child=child, form=form)
 
 
-def managed_area() -> Area:
-    """Return the area the signed-in admin or manager looks after, or refuse."""
-    if current_user.area_id is None:
-        abort(404)
-    return db.get_or_404(Area, current_user.area_id)
-
-
 def outcome_or_404(outcome_id: int):
     """Return an outcome of the user's area, or 404."""
-    outcome = areas.outcome_of_area(managed_area().id, outcome_id)
+    outcome = areas.outcome_of_area(policy.own_area_or_abort().id, outcome_id)
     if outcome is None:
         abort(404)
     return outcome
 
 
 @blueprint.route("/outcomes")
-@policy.role_required("admin", "manager")
+@policy.role_required(*policy.AREA_STAFF)
 def outcomes():
     """List the area's strategic outcomes in order, retired ones included."""
-    area = managed_area()
+    area = policy.own_area_or_abort()
     return render_template("admin/outcomes.html", area=area, outcomes=area.outcomes)
 
 
 @blueprint.route("/outcomes/new", methods=["GET", "POST"])
-@policy.role_required("admin", "manager")
+@policy.role_required(*policy.AREA_STAFF)
 def new_outcome():
     """Add a strategic outcome at the end of the framework."""
-    area = managed_area()
+    area = policy.own_area_or_abort()
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
@@ -226,7 +212,7 @@ def new_outcome():
 
 
 @blueprint.route("/outcomes/<int:outcome_id>/edit", methods=["GET", "POST"])
-@policy.role_required("admin", "manager")
+@policy.role_required(*policy.AREA_STAFF)
 def edit_outcome(outcome_id: int):
     """Change an outcome's title and description; the code stays."""
     outcome = outcome_or_404(outcome_id)
@@ -243,7 +229,7 @@ def edit_outcome(outcome_id: int):
 @blueprint.route(
     "/outcomes/<int:outcome_id>/<any(up, down, retire, reinstate):action>", methods=["POST"]
 )
-@policy.role_required("admin", "manager")
+@policy.role_required(*policy.AREA_STAFF)
 def change_outcome(outcome_id: int, action: str):
     """Move an outcome up or down, retire it or bring it back."""
     outcome = outcome_or_404(outcome_id)
@@ -256,10 +242,10 @@ def change_outcome(outcome_id: int, action: str):
 
 
 @blueprint.route("/organisations/new", methods=["GET", "POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def new_organisation():
     """Add an agency to the area."""
-    area = managed_area()
+    area = policy.own_area_or_abort()
     form = OrganisationForm()
     if form.validate_on_submit():
         if areas.organisation_named(area, form.name.data.strip()) is not None:
@@ -273,10 +259,10 @@ def new_organisation():
 
 
 @blueprint.route("/settings", methods=["GET", "POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def settings():
     """Change the area's review interval, suppression threshold and other settings."""
-    area = managed_area()
+    area = policy.own_area_or_abort()
     form = SettingsForm(obj=area)
     if form.validate_on_submit():
         counted_differently = areas.update_settings(
@@ -301,20 +287,20 @@ def settings():
 
 
 @blueprint.route("/retention")
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def retention():
     """Show which records are past the area's retention period, and will be anonymised."""
-    area = managed_area()
+    area = policy.own_area_or_abort()
     return render_template(
         "admin/retention.html", area=area, due=erasure.due_records(area, date.today())
     )
 
 
 @blueprint.route("/public-page", methods=["GET", "POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def public_page():
     """Publish the area's protected outcomes on a public page, or stop publishing it."""
-    area = managed_area()
+    area = policy.own_area_or_abort()
     form = PublicPageForm()
     if form.validate_on_submit():
         publish = form.publish.data == "yes"
@@ -332,10 +318,10 @@ def public_page():
 
 
 @blueprint.route("/public-page/preview")
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def public_page_preview():
     """Show the administrator what the public page shows, before publishing it."""
-    return render_public_page(managed_area(), preview=True)
+    return render_public_page(policy.own_area_or_abort(), preview=True)
 
 
 def upload_folder() -> Path:
@@ -350,10 +336,10 @@ def upload_path(token: str) -> Path:
 
 
 @blueprint.route("/import", methods=["GET", "POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def import_file():
     """Check an uploaded CSV and preview what importing it would do; nothing is written yet."""
-    area = managed_area()
+    area = policy.own_area_or_abort()
     form = ImportForm()
     summary = None
     uploads.remove_stale(upload_folder())
@@ -387,10 +373,10 @@ def forget_pending_upload() -> None:
 
 
 @blueprint.route("/import/confirm", methods=["POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def confirm_import():
     """Import the file that was checked and previewed, all of it or nothing."""
-    area = managed_area()
+    area = policy.own_area_or_abort()
     pending = session.pop("pending_import", None)
     if pending is None or not upload_path(pending["token"]).exists():
         flash("Choose the file again: the checked file was not found.", "info")
@@ -414,7 +400,7 @@ def confirm_import():
 
 
 @blueprint.route("/import/done")
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def import_done():
     """Show what the import did, once."""
     result = session.pop("import_result", None)

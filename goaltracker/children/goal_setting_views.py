@@ -12,7 +12,7 @@ from goaltracker.children.forms import (
     SaveGoalsForm,
     goal_outcomes_form,
 )
-from goaltracker.children.views import CHILD_TEAM, blueprint, show_goal_error
+from goaltracker.children.views import blueprint, show_goal_error
 from goaltracker.extensions import db
 from goaltracker.forms import Form, choice_list
 
@@ -64,7 +64,7 @@ def task_list(child, draft) -> list[dict]:
 
 
 @blueprint.route("/<int:child_id>/set-goals")
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def set_goals(child_id: int):
     """The task list: write the goals, choose the ones that matter most, link, check and save."""
     child, draft = _child_and_draft(child_id)
@@ -79,7 +79,7 @@ def set_goals(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/set-goals/write", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def write_goals(child_id: int):
     """Write goal ideas one at a time, prompted by everyday activities."""
     child, draft = _child_and_draft(child_id)
@@ -108,7 +108,7 @@ def write_goals(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/set-goals/ideas/<int:key>/remove", methods=["POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def remove_goal_idea(child_id: int, key: int):
     """Take an idea out of the draft."""
     child, draft = _child_and_draft(child_id)
@@ -121,7 +121,7 @@ def remove_goal_idea(child_id: int, key: int):
 
 
 @blueprint.route("/<int:child_id>/set-goals/choose", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def choose_goals(child_id: int):
     """Choose the ideas that matter most, up to the places left under the area's limit."""
     child, draft = _child_and_draft(child_id)
@@ -150,7 +150,7 @@ def choose_goals(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/set-goals/outcomes", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def goal_outcomes(child_id: int):
     """Link each chosen goal to the area's outcomes, from their plain descriptions."""
     child, draft = _child_and_draft(child_id)
@@ -177,7 +177,7 @@ def goal_outcomes(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/set-goals/check", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def check_goals(child_id: int):
     """Check the goals before saving them all together."""
     child, draft = _child_and_draft(child_id)
@@ -207,7 +207,7 @@ def check_goals(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/set-goals/discard", methods=["POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def discard_goals(child_id: int):
     """Forget the goals being set, and start again."""
     child = policy.child_or_abort(child_id)

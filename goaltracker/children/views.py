@@ -49,8 +49,6 @@ from goaltracker.practitioner.forms import AskConsentForm
 
 blueprint = Blueprint("children", __name__, url_prefix="/children")
 
-CHILD_TEAM = ("family", "practitioner")
-
 
 def goal_or_abort(child_id: int, goal_id: int):
     """Return the child (if the user may see it) and its goal, or 404/403."""
@@ -113,7 +111,7 @@ def commit_goal_change(form, change) -> bool:
 
 
 @blueprint.route("/<int:child_id>")
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def show(child_id: int):
     """Show every goal of the child with its progress, the reviews and the notes."""
     child = policy.child_or_abort(child_id)
@@ -148,7 +146,7 @@ def show(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/details", methods=["GET", "POST"])
-@policy.role_required("practitioner", "admin")
+@policy.role_required(*policy.KEY_WORKER_CHANGERS)
 def edit_details(child_id: int):
     """Change a child's details: name, reference, date of birth, need and EHC plan."""
     child = policy.child_or_abort(child_id, policy.can_edit_details)
@@ -200,7 +198,7 @@ def edit_details(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/family/<int:user_id>/remove", methods=["GET", "POST"])
-@policy.role_required("practitioner", "admin")
+@policy.role_required(*policy.KEY_WORKER_CHANGERS)
 def remove_family_member(child_id: int, user_id: int):
     """Take away a family member's access to the record, with a reason; it ends at once."""
     child = policy.child_or_abort(child_id, policy.can_manage_family_access)
@@ -228,7 +226,7 @@ def remove_family_member(child_id: int, user_id: int):
 
 
 @blueprint.route("/<int:child_id>/summary")
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def summary(child_id: int):
     """Show the one-page summary for a review meeting, ready to print."""
     child = policy.child_or_abort(child_id)
@@ -239,7 +237,7 @@ def summary(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/summary.pdf")
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def summary_pdf(child_id: int):
     """Download the review meeting summary as a PDF."""
     child = policy.child_or_abort(child_id)
@@ -262,7 +260,7 @@ def summary_pdf(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/goals/new", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def new_goal(child_id: int):
     """Set a goal with the family, in their words, guided by everyday activities."""
     child = policy.child_or_abort(child_id)
@@ -302,7 +300,7 @@ def new_goal(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/goals/<int:goal_id>")
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def goal(child_id: int, goal_id: int):
     """Show one goal with its ratings over time, as a chart and as a table."""
     child, goal = goal_or_abort(child_id, goal_id)
@@ -318,7 +316,7 @@ def goal(child_id: int, goal_id: int):
 
 
 @blueprint.route("/<int:child_id>/goals/<int:goal_id>/edit", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def edit_goal(child_id: int, goal_id: int):
     """Change a goal's words, importance or outcomes; earlier wording is kept."""
     child, goal = goal_or_abort(child_id, goal_id)
@@ -346,7 +344,7 @@ def edit_goal(child_id: int, goal_id: int):
 
 
 @blueprint.route("/<int:child_id>/goals/<int:goal_id>/status", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def goal_status(child_id: int, goal_id: int):
     """Mark a goal achieved or stopped, or work on it again; ratings are always kept."""
     child, goal = goal_or_abort(child_id, goal_id)
@@ -373,7 +371,7 @@ def goal_status(child_id: int, goal_id: int):
 
 
 @blueprint.route("/<int:child_id>/review", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def new_review(child_id: int):
     """Rate the child's active goals: one rater, one day, without showing earlier scores."""
     child = policy.child_or_abort(child_id)
@@ -421,7 +419,7 @@ def new_review(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/my-rating", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def child_rating_start(child_id: int):
     """Start the child's own rating: what will happen, and the day (today unless changed)."""
     child = policy.child_or_abort(child_id)
@@ -439,7 +437,7 @@ def child_rating_start(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/my-rating/<int:step>", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def child_rating_goal(child_id: int, step: int):
     """One goal on one screen: how well it goes, and how happy the child is with that."""
     child = policy.child_or_abort(child_id)
@@ -471,7 +469,7 @@ def child_rating_goal(child_id: int, step: int):
 
 
 @blueprint.route("/<int:child_id>/my-rating/save", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def child_rating_save(child_id: int):
     """Save the child's answers together, asking first before replacing that day's ratings."""
     child = policy.child_or_abort(child_id)
@@ -512,7 +510,7 @@ def child_rating_save(child_id: int):
 
 
 @blueprint.route("/<int:child_id>/my-rating/done/<assessed_on>")
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def child_rating_done(child_id: int, assessed_on: str):
     """The picture of then and now, shown only once the ratings are saved."""
     child = policy.child_or_abort(child_id)
@@ -530,7 +528,7 @@ def child_rating_done(child_id: int, assessed_on: str):
 
 
 @blueprint.route("/<int:child_id>/reviews/<rater>/<assessed_on>")
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def show_review(child_id: int, rater: str, assessed_on: str):
     """Show a review's totals and, after rating, how each goal compares with before."""
     child = policy.child_or_abort(child_id)
@@ -548,7 +546,7 @@ def show_review(child_id: int, rater: str, assessed_on: str):
 
 
 @blueprint.route("/<int:child_id>/notes", methods=["GET", "POST"])
-@policy.role_required(*CHILD_TEAM)
+@policy.role_required(*policy.CHILD_TEAM)
 def add_note(child_id: int):
     """Add a note to the child's record (the form is also on the record's page)."""
     child = policy.child_or_abort(child_id)

@@ -29,7 +29,7 @@ HISTORY_PAGE_SIZE = 25
 
 
 @blueprint.route("/")
-@policy.role_required("family")
+@policy.role_required(*policy.FAMILY)
 def home():
     """Show the family member's children and each child's goals at a glance."""
     children = db.session.scalars(current_user.children_query()).all()
@@ -43,7 +43,7 @@ def home():
 
 
 @blueprint.route("/children/<int:child_id>/sharing")
-@policy.role_required("family")
+@policy.role_required(*policy.FAMILY)
 def sharing(child_id: int):
     """Show which organisations can see the record, and who has looked at it."""
     child = policy.child_or_abort(child_id, policy.can_decide_consent)
@@ -67,7 +67,7 @@ def sharing(child_id: int):
 
 
 @blueprint.route("/children/<int:child_id>/invite", methods=["GET", "POST"])
-@policy.role_required("family")
+@policy.role_required(*policy.FAMILY)
 def invite(child_id: int):
     """Invite another parent or carer (or the young person) to see the record."""
     child = policy.child_or_abort(child_id, policy.can_decide_consent)
@@ -78,7 +78,7 @@ def invite(child_id: int):
 
 
 @blueprint.route("/children/<int:child_id>/invite/sent")
-@policy.role_required("family")
+@policy.role_required(*policy.FAMILY)
 def invitation_sent(child_id: int):
     """Show the invitation link once, to send by text message too."""
     child = policy.child_or_abort(child_id, policy.can_decide_consent)
@@ -89,7 +89,7 @@ def invitation_sent(child_id: int):
 
 
 @blueprint.route("/children/<int:child_id>/key-worker-requests/<int:request_id>", methods=["POST"])
-@policy.role_required("family")
+@policy.role_required(*policy.FAMILY)
 def answer_key_worker(child_id: int, request_id: int):
     """Agree to a new key worker in an organisation the family had stopped, or refuse."""
     child = policy.child_or_abort(child_id, policy.can_decide_consent)
@@ -112,7 +112,7 @@ def answer_key_worker(child_id: int, request_id: int):
 
 
 @blueprint.route("/children/<int:child_id>/take-over", methods=["GET", "POST"])
-@policy.role_required("family")
+@policy.role_required(*policy.FAMILY)
 def handover(child_id: int):
     """Let a young person of 16 or over take over their own record."""
     child = policy.child_or_abort(
@@ -134,7 +134,7 @@ def handover(child_id: int):
 
 
 @blueprint.route("/children/<int:child_id>/sharing/<int:organisation_id>", methods=["POST"])
-@policy.role_required("family")
+@policy.role_required(*policy.FAMILY)
 def decide(child_id: int, organisation_id: int):
     """Allow an organisation to see the record, or stop it; this takes effect at once."""
     child = policy.child_or_abort(child_id, policy.can_decide_consent)
@@ -161,7 +161,7 @@ def decide(child_id: int, organisation_id: int):
 
 
 @blueprint.route("/children/<int:child_id>/everything")
-@policy.role_required("family")
+@policy.role_required(*policy.FAMILY)
 def everything(child_id: int):
     """Show everything held about the child as a page to read, with the latest views."""
     child = policy.child_or_abort(child_id, policy.can_decide_consent)
@@ -177,7 +177,7 @@ def everything(child_id: int):
 
 
 @blueprint.route("/children/<int:child_id>/download.<any(json, html):kind>")
-@policy.role_required("family")
+@policy.role_required(*policy.FAMILY)
 def download(child_id: int, kind: str):
     """Download everything held about the child, as JSON or as a page to read and keep."""
     child = policy.child_or_abort(child_id, policy.can_decide_consent)

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
 from sqlalchemy import select
 
 from goaltracker import audit, dashboard, downloads, policy
@@ -14,16 +13,6 @@ from goaltracker.models import Area, Organisation
 from goaltracker.reports import columns, formats, outcome_reports
 
 blueprint = Blueprint("manager", __name__, url_prefix="/manager")
-
-REPORT_ROLES = ("manager", "admin")
-
-
-def report_area() -> Area:
-    """Return the area whose reports the user may see: their own, or one an admin picks."""
-    area_id = current_user.area_id or whole_number_argument("area")
-    if area_id is None or not policy.can_view_reports(current_user, area_id):
-        abort(403)
-    return db.get_or_404(Area, area_id)
 
 
 def report_from_request(area: Area) -> tuple[DashboardForm, outcome_reports.Report | None]:
@@ -57,10 +46,10 @@ def audit_report(action: str, area: Area, report: outcome_reports.Report, **deta
 
 
 @blueprint.route("/")
-@policy.role_required(*REPORT_ROLES)
+@policy.role_required(*policy.REPORT_READERS)
 def home():
     """Show the outcomes dashboard: how much, how well, and is anyone better off."""
-    area = report_area()
+    area = policy.report_area_or_abort(whole_number_argument("area"))
     form, report = report_from_request(area)
     if report is not None:
         audit_report("report_viewed", area, report)
@@ -81,10 +70,10 @@ def home():
 
 
 @blueprint.route("/trend/<code>")
-@policy.role_required(*REPORT_ROLES)
+@policy.role_required(*policy.REPORT_READERS)
 def trend(code: str):
     """Show one outcome's figures at the end of each of the last 8 quarters (or 24 months)."""
-    area = report_area()
+    area = policy.report_area_or_abort(whole_number_argument("area"))
     titles = dashboard.outcome_titles(area)
     every = request.args.get("every", "quarter")
     if code not in titles or every not in dashboard.TREND_PERIODS:
@@ -128,10 +117,10 @@ def trend(code: str):
 
 
 @blueprint.route("/export.<any(csv, xlsx, json):kind>")
-@policy.role_required(*REPORT_ROLES)
+@policy.role_required(*policy.REPORT_READERS)
 def export(kind: str):
     """Download exactly what the dashboard shows, with its date, filters and threshold."""
-    area = report_area()
+    area = policy.report_area_or_abort(whole_number_argument("area"))
     form, report = report_from_request(area)
     if report is None:
         abort(400)

@@ -29,7 +29,7 @@ blueprint = Blueprint("practitioner", __name__, url_prefix="/practitioner")
 
 
 @blueprint.route("/")
-@policy.role_required("practitioner")
+@policy.role_required(*policy.PRACTITIONERS)
 def home():
     """Show the caseload: who needs a review, and anything that got worse."""
     sort = request.args.get("sort", "due")
@@ -53,7 +53,7 @@ def home():
 
 
 @blueprint.route("/reminders", methods=["POST"])
-@policy.role_required("practitioner")
+@policy.role_required(*policy.PRACTITIONERS)
 def reminders():
     """Turn email reminders about due reviews on or off."""
     form = RemindersForm()
@@ -67,7 +67,7 @@ def reminders():
 
 
 @blueprint.route("/children/<int:child_id>/ask-consent", methods=["POST"])
-@policy.role_required("practitioner")
+@policy.role_required(*policy.PRACTITIONERS)
 def ask_consent(child_id: int):
     """Ask the family to let another organisation see the record."""
     child = policy.child_or_abort(child_id, policy.can_invite_family)
@@ -99,7 +99,7 @@ def ask_consent(child_id: int):
 
 
 @blueprint.route("/children/new", methods=["GET", "POST"])
-@policy.role_required("practitioner")
+@policy.role_required(*policy.PRACTITIONERS)
 def add_child():
     """Add a child to the practitioner's caseload."""
     form = AddChildForm()
@@ -125,7 +125,7 @@ def add_child():
 
 
 @blueprint.route("/children/<int:child_id>/invite", methods=["GET", "POST"])
-@policy.role_required("practitioner")
+@policy.role_required(*policy.PRACTITIONERS)
 def invite_family(child_id: int):
     """Invite a parent, carer or the young person by email, and show the link to copy."""
     child = policy.child_or_abort(child_id, policy.can_invite_family)
@@ -162,7 +162,7 @@ def send_family_invitation(child, form: InviteFamilyForm) -> bool:
 
 
 @blueprint.route("/children/<int:child_id>/invite/sent")
-@policy.role_required("practitioner")
+@policy.role_required(*policy.PRACTITIONERS)
 def invitation_sent(child_id: int):
     """Show the invitation link once, so it can be copied into a text message."""
     child = policy.child_or_abort(child_id, policy.can_invite_family)

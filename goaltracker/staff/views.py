@@ -71,7 +71,7 @@ def chosen_organisation(form, organisations: list[Organisation]) -> Organisation
 
 
 @blueprint.route("/")
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def index():
     """List the area's staff with role, organisation, last sign-in and second factor."""
     area = staff_area(required=False)
@@ -87,7 +87,7 @@ def index():
 
 
 @blueprint.route("/invite", methods=["GET", "POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def invite():
     """Invite a new member of staff by email with their role."""
     area = staff_area()
@@ -123,7 +123,7 @@ def invite():
 
 
 @blueprint.route("/invite/sent")
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def invitation_sent():
     """Show the staff invitation link once."""
     area = staff_area()
@@ -134,7 +134,7 @@ def invitation_sent():
 
 
 @blueprint.route("/<int:user_id>")
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def show(user_id: int):
     """Show one member of staff, with what can be changed."""
     user = staff_member_or_abort(user_id)
@@ -150,7 +150,7 @@ def show(user_id: int):
 
 
 @blueprint.route("/<int:user_id>/role", methods=["POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def change_role(user_id: int):
     """Change a member of staff's role or organisation; their sessions end."""
     user = staff_member_or_abort(user_id)
@@ -182,7 +182,7 @@ def change_role(user_id: int):
 
 
 @blueprint.route("/<int:user_id>/deactivate", methods=["GET", "POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def deactivate(user_id: int):
     """Deactivate an account with a reason: its sessions end at once."""
     user = staff_member_or_abort(user_id)
@@ -221,7 +221,7 @@ def _confirmed_action(user_id: int, action, message: str):
 
 
 @blueprint.route("/<int:user_id>/reactivate", methods=["POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def reactivate(user_id: int):
     """Let a deactivated account sign in again."""
     return _confirmed_action(
@@ -232,7 +232,7 @@ def reactivate(user_id: int):
 
 
 @blueprint.route("/<int:user_id>/reset-two-factor", methods=["POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def reset_two_factor(user_id: int):
     """Remove a member of staff's authenticator app; they set one up at next sign-in."""
     return _confirmed_action(
@@ -243,7 +243,7 @@ def reset_two_factor(user_id: int):
 
 
 @blueprint.route("/<int:user_id>/password-sign-in", methods=["POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def password_sign_in(user_id: int):
     """Turn signing in with a local password on or off (for single sign-on users)."""
     return _confirmed_action(
@@ -256,7 +256,7 @@ def password_sign_in(user_id: int):
 
 
 @blueprint.route("/<int:user_id>/caseload", methods=["GET", "POST"])
-@policy.role_required("admin")
+@policy.role_required(*policy.ADMINISTRATORS)
 def reassign(user_id: int):
     """Move every child a practitioner key-works to another key worker, in one go."""
     user = staff_member_or_abort(user_id)
