@@ -76,6 +76,86 @@ def ratios(results: dict) -> dict:
     return found
 
 
+def _ratio_of(found: dict, key: str, **match) -> float | None:
+    """Return the first ratio of a kind that matches, or None."""
+    for item in found[key]:
+        if all(item.get(name) == value for name, value in match.items()):
+            return item["ratio_p50"]
+    return None
+
+
+def targets(results: dict) -> list[tuple[str, str, str, bool | None]]:
+    """Return the targets the benchmark checks: (what, target, measured, met or None)."""
+    found = results.get("ratios") or ratios(results)
+    rows: list[tuple[str, str, str, bool | None]] = []
+
+    def other_day(tier: str, database: str) -> float | None:
+        timing = _report_timing(_run(results, tier, database), OTHER_DAY, "all outcomes")
+        return timing["p50_ms"] if timing else None
+
+    def check(what: str, target: str, value: float | None, limit: float, unit: str = " ms"):
+        if value is None:
+            rows.append((what, target, "not measured", None))
+        else:
+            rows.append((what, target, f"{_number(value, 2)}{unit}", value <= limit))
+
+    check("Other day, M on SQLite (p50)", "≤ 50 ms", other_day("M", "sqlite"), 50)
+    check("Other day, L on PostgreSQL (p50)", "≤ 100 ms", other_day("L", "postgresql"), 100)
+    for database in ("sqlite", "postgresql"):
+        largest = "L" if _run(results, "L", database) else "M"
+        check(
+            f"Other day, {largest}/S on {database}",
+            "≤ 2",
+            _ratio_of(
+                found,
+                "tier_over_s",
+                ratio=f"{largest}/S",
+                database=database,
+                as_at=OTHER_DAY,
+                case="all outcomes",
+            ),
+            2,
+            "×",
+        )
+    for tier, database in (("M", "sqlite"), ("L", "postgresql")):
+        check(
+            f"Other day over DuckDB, {tier} on {database}",
+            "≤ 0.2×",
+            _ratio_of(
+                found,
+                "ours_over_duckdb",
+                tier=tier,
+                database=database,
+                as_at=OTHER_DAY,
+                case="all outcomes",
+            ),
+            0.2,
+            "×",
+        )
+    run = _run(results, "L", "postgresql") or {}
+    trend = (run.get("measure") or {}).get("monthly_trend")
+    check(
+        "Monthly trend of 24 points, L on PostgreSQL (p50)",
+        "≤ 300 ms",
+        trend and trend["p50_ms"],
+        300,
+    )
+    review = (run.get("measure") or {}).get("review")
+    check("Five-goal review, L on PostgreSQL (p50)", "≤ 25 ms", review and review["p50_ms"], 25)
+    for database, floor in (("postgresql", 30_000), ("sqlite", 25_000)):
+        item = next((i for i in results.get("imports", []) if i["database"] == database), None)
+        rate = item and item.get("rows_per_second")
+        rows.append(
+            (
+                f"Import of 100,000 rows into {database}",
+                f"≥ {floor:,} rows/s",
+                f"{rate:,.0f} rows/s" if rate else "not measured",
+                None if not rate else rate >= floor,
+            )
+        )
+    return rows
+
+
 def _number(value, digits: int = 1) -> str:
     """Format a number for a table, or a dash when there is none."""
     if value is None:
@@ -160,6 +240,20 @@ def markdown(results: dict) -> str:
                     machine.get("duckdb") or "–",
                     machine.get("sqlalchemy") or "–",
                 ]
+            ],
+        ),
+        "",
+    ]
+    lines += [
+        "## Targets",
+        "",
+        "The figures the reporting work is held to, from this run.",
+        "",
+        *_table(
+            ["what", "target", "measured", "met"],
+            [
+                [what, target, measured, "–" if met is None else ("yes" if met else "**no**")]
+                for what, target, measured, met in targets(results)
             ],
         ),
         "",
