@@ -192,7 +192,6 @@ for _endpoint, _status in AREALESS_ADMIN.items():
     RULES[_endpoint][1]["arealess_admin"] = _status
 
 
-
 def test_every_route_has_an_access_rule(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
     assert endpoints - RULES.keys() == set(), "add these routes to RULES in test_access.py"
