@@ -97,7 +97,8 @@ def targets(results: dict) -> list[tuple[str, str, str, bool | None]]:
         if value is None:
             rows.append((what, target, "not measured", None))
         else:
-            rows.append((what, target, f"{_number(value, 2)}{unit}", value <= limit))
+            shown = f"{value:.3g}" if unit == "×" else _number(value, 2)
+            rows.append((what, target, f"{shown}{unit}", value <= limit))
 
     check("Other day, M on SQLite (p50)", "≤ 50 ms", other_day("M", "sqlite"), 50)
     check("Other day, L on PostgreSQL (p50)", "≤ 100 ms", other_day("L", "postgresql"), 100)
