@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from goaltracker import bulk
 from goaltracker.models import (
     AggregateSnapshot,
     Area,
@@ -291,20 +292,19 @@ def wanted_dates(session: Session, area: Area, today: date) -> list[date]:
     return sorted({*(month_ends(first, today) if first else []), today})
 
 
-def _insert_function(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def _add_rows(session: Session, model, key: tuple[str, ...], rows: list[dict]) -> None:
     """Add sums into kept cells, creating the cells that do not exist yet."""
     if not rows:
         return
-    statement = _insert_function(session)(model)
+    # Through the table, not the ORM's bulk path: this runs on every write of a record.
+    table = model.__table__
+    insert_into = postgresql.insert if bulk.is_postgresql(session) else sqlite.insert
+    statement = insert_into(table)
     statement = statement.on_conflict_do_update(
         index_elements=list(key),
-        set_={name: getattr(model, name) + statement.excluded[name] for name in SUMS}
+        set_={name: table.c[name] + statement.excluded[name] for name in SUMS}
         # Record keys only matter modulo 256, so the kept sum never grows beyond it.
-        | {"record_keys": (model.record_keys + statement.excluded.record_keys) % KEY_RANGE},
+        | {"record_keys": (table.c.record_keys + statement.excluded.record_keys) % KEY_RANGE},
     )
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         session.execute(statement, rows[start : start + ROWS_PER_STATEMENT])
@@ -359,30 +359,30 @@ def _summed(column, name: str):
 
 def _roll_up(session: Session, area_id: int, as_at: date) -> None:
     """Add up a checkpoint's full-grain cells into every other grain, set-based."""
-    model, date_name = OutcomeAggregate, "as_at"
-    table = model.__table__
-    conditions = (table.c.as_at == as_at,)
+    table = OutcomeAggregate.__table__
     for number, grain in enumerate(GRAINS[:FULL_GRAIN]):
         cohort = [
             table.c[name] if name in grain else literal(ANY_VALUE[name]).label(name)
             for name in COHORT
         ]
         session.execute(
-            insert(model).from_select(
-                ["area_id", date_name, "grain", *CELL, *SUMS],
+            insert(table).from_select(
+                ["area_id", "as_at", "grain", *CELL, *SUMS],
                 select(
                     table.c.area_id,
-                    table.c[date_name],
+                    table.c.as_at,
                     literal(number),
                     table.c.rater,
                     table.c.outcome_id,
                     *cohort,
                     *(_summed(table.c[name], name) for name in SUMS),
                 )
-                .where(table.c.area_id == area_id, table.c.grain == FULL_GRAIN, *conditions)
+                .where(
+                    table.c.area_id == area_id, table.c.grain == FULL_GRAIN, table.c.as_at == as_at
+                )
                 .group_by(
                     table.c.area_id,
-                    table.c[date_name],
+                    table.c.as_at,
                     table.c.rater,
                     table.c.outcome_id,
                     *(table.c[name] for name in grain),
@@ -543,10 +543,9 @@ def _lock_children(session: Session, children: list[int]) -> None:
     On PostgreSQL the children's rows are locked. SQLite lets one transaction write at a time
     and starts it at the first write, so an update that changes nothing starts it here.
     """
-    is_postgresql = session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(children), CHILDREN_PER_STATEMENT):
         some = children[start : start + CHILDREN_PER_STATEMENT]
-        if is_postgresql:
+        if bulk.is_postgresql(session):
             session.execute(select(Child.id).where(Child.id.in_(some)).with_for_update())
         else:
             session.execute(update(Child).where(Child.id.in_(some)).values(id=Child.id))
