@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from goaltracker.models import (
@@ -93,14 +93,66 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 
 def load(session: Session, children: Iterable[int]) -> list[ChildRecord]:
-    """Read some children's records, a few set-based queries per two thousand children."""
+    """Read some children's records, a few set-based queries per two thousand children.
+
+    What the session holds and has not flushed is not read."""
     records: list[ChildRecord] = []
     for some in _chunks(sorted(set(children))):
         records.extend(_load_some(session, some))
     return records
 
 
+def _statements() -> dict:
+    """Build the queries `load` runs once: it runs on every write of a child's record."""
+    ids = bindparam("ids", expanding=True)
+    return {
+        "children": select(
+            Child.id,
+            Child.area_id,
+            Child.record_key,
+            Child.date_of_birth,
+            Child.organisation_id,
+            Child.primary_need,
+            Child.ehcp,
+            Child.erased_at,
+        ).where(Child.id.in_(ids)),
+        "details": select(
+            ChildDetail.child_id,
+            ChildDetail.effective_from,
+            ChildDetail.primary_need,
+            ChildDetail.ehcp,
+        )
+        .where(ChildDetail.child_id.in_(ids))
+        .order_by(ChildDetail.child_id, ChildDetail.effective_from),
+        "goals": select(Goal.id, Goal.child_id, Goal.set_on, Goal.status, Goal.closed_on)
+        .where(Goal.child_id.in_(ids))
+        .order_by(Goal.id),
+        # Only links to the child's own area's outcomes count, as in the report.
+        "links": select(goal_outcome.c.goal_id, goal_outcome.c.outcome_id)
+        .join(Goal, Goal.id == goal_outcome.c.goal_id)
+        .join(Child, Child.id == Goal.child_id)
+        .join(StrategicOutcome, StrategicOutcome.id == goal_outcome.c.outcome_id)
+        .where(Goal.child_id.in_(ids), StrategicOutcome.area_id == Child.area_id),
+        "ratings": select(
+            Rating.goal_id,
+            Rating.assessed_on,
+            Rating.rater,
+            Rating.performance,
+            Rating.satisfaction,
+        )
+        .join(Goal, Goal.id == Rating.goal_id)
+        .where(Goal.child_id.in_(ids))
+        .order_by(Rating.goal_id, Rating.assessed_on),
+    }
+
+
+_QUERIES = _statements()
+
+
 def _load_some(session: Session, ids: list[int]) -> list[ChildRecord]:
+    # Core queries on the session's connection: the caller has flushed what it wrote.
+    connection = session.connection()
+    parameters = {"ids": ids}
     children = {
         row.id: ChildRecord(
             id=row.id,
@@ -112,60 +164,18 @@ def _load_some(session: Session, ids: list[int]) -> list[ChildRecord]:
             ehcp=row.ehcp,
             erased=row.erased_at is not None,
         )
-        for row in session.execute(
-            select(
-                Child.id,
-                Child.area_id,
-                Child.record_key,
-                Child.date_of_birth,
-                Child.organisation_id,
-                Child.primary_need,
-                Child.ehcp,
-                Child.erased_at,
-            ).where(Child.id.in_(ids))
-        )
+        for row in connection.execute(_QUERIES["children"], parameters)
     }
-    for row in session.execute(
-        select(
-            ChildDetail.child_id,
-            ChildDetail.effective_from,
-            ChildDetail.primary_need,
-            ChildDetail.ehcp,
-        )
-        .where(ChildDetail.child_id.in_(ids))
-        .order_by(ChildDetail.child_id, ChildDetail.effective_from)
-    ):
+    for row in connection.execute(_QUERIES["details"], parameters):
         children[row.child_id].details.append((row.effective_from, row.primary_need, row.ehcp))
     goals: dict[int, GoalRecord] = {}
-    for row in session.execute(
-        select(Goal.id, Goal.child_id, Goal.set_on, Goal.status, Goal.closed_on)
-        .where(Goal.child_id.in_(ids))
-        .order_by(Goal.id)
-    ):
+    for row in connection.execute(_QUERIES["goals"], parameters):
         goal = GoalRecord(row.set_on, row.status, row.closed_on)
         goals[row.id] = goal
         children[row.child_id].goals.append(goal)
-    # Only links to the child's own area's outcomes count, as in the report.
-    for row in session.execute(
-        select(goal_outcome.c.goal_id, goal_outcome.c.outcome_id)
-        .join(Goal, Goal.id == goal_outcome.c.goal_id)
-        .join(Child, Child.id == Goal.child_id)
-        .join(StrategicOutcome, StrategicOutcome.id == goal_outcome.c.outcome_id)
-        .where(Goal.child_id.in_(ids), StrategicOutcome.area_id == Child.area_id)
-    ):
+    for row in connection.execute(_QUERIES["links"], parameters):
         goals[row.goal_id].outcome_ids.append(row.outcome_id)
-    for row in session.execute(
-        select(
-            Rating.goal_id,
-            Rating.assessed_on,
-            Rating.rater,
-            Rating.performance,
-            Rating.satisfaction,
-        )
-        .join(Goal, Goal.id == Rating.goal_id)
-        .where(Goal.child_id.in_(ids))
-        .order_by(Rating.goal_id, Rating.assessed_on)
-    ):
+    for row in connection.execute(_QUERIES["ratings"], parameters):
         goals[row.goal_id].ratings.append(
             (row.assessed_on, row.rater, row.performance, row.satisfaction)
         )

@@ -24,14 +24,18 @@ data equals the report computed from the records.
 """
 
 import gc
+import json
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from operator import add
 
 from sqlalchemy import (
+    bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -39,6 +43,9 @@ from sqlalchemy import (
     select,
     union_all,
     update,
+)
+from sqlalchemy import (
+    column as sql_column,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -75,6 +82,8 @@ from goaltracker.reports.columns import (
 TRACKED_AT_MOST = 2000
 # SQLite and PostgreSQL both limit the parameters of one statement.
 ROWS_PER_STATEMENT = 2000
+# PostgreSQL's upsert takes its rows as one JSON parameter.
+ROWS_PER_JSON = 20_000
 CHILDREN_PER_STATEMENT = contributions.CHILDREN_PER_QUERY
 
 
@@ -297,19 +306,42 @@ def _add_rows(session: Session, model, key: tuple[str, ...], rows: list[dict]) -
     if not rows:
         return
     # Through the table, not the ORM's bulk path: this runs on every write of a record.
-    table = model.__table__
-    insert_into = postgresql.insert if bulk.is_postgresql(session) else sqlite.insert
-    statement = insert_into(table)
-    statement = statement.on_conflict_do_update(
+    postgresql_rows = bulk.is_postgresql(session)
+    statement = _upsert(model.__table__, key, tuple(rows[0]), postgresql_rows)
+    connection = session.connection()
+    if postgresql_rows:
+        for start in range(0, len(rows), ROWS_PER_JSON):
+            some = rows[start : start + ROWS_PER_JSON]
+            connection.execute(statement, {"rows": json.dumps(some, default=date.isoformat)})
+    else:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            connection.execute(statement, rows[start : start + ROWS_PER_STATEMENT])
+
+
+@lru_cache
+def _upsert(table, key: tuple[str, ...], names: tuple[str, ...], from_json: bool):
+    """Return an insert into a kept table that adds the sums of cells that exist already.
+
+    On PostgreSQL the rows come as one JSON parameter, an array of objects: far cheaper to send
+    than a parameter per value, or an array per column.
+    """
+    if from_json:
+        statement = postgresql.insert(table)
+        columns = [sql_column(name, table.c[name].type) for name in names]
+        rows = func.jsonb_to_recordset(cast(bindparam("rows"), postgresql.JSONB))
+        source = select(rows.table_valued(*columns).render_derived(with_types=True))
+        statement = statement.from_select(names, source)
+    else:
+        statement = sqlite.insert(table)
+    return statement.on_conflict_do_update(
         index_elements=list(key),
         set_={name: table.c[name] + statement.excluded[name] for name in SUMS}
         # Record keys only matter modulo 256, so the kept sum never grows beyond it.
         | {"record_keys": (table.c.record_keys + statement.excluded.record_keys) % KEY_RANGE},
     )
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        session.execute(statement, rows[start : start + ROWS_PER_STATEMENT])
 
 
+@lru_cache(maxsize=65536)
 def _grain_of(cell: tuple) -> int:
     """Return the grain of a cell from the dimensions it leaves out."""
     kept_dimensions = tuple(
@@ -537,33 +569,70 @@ def settings_changed(session: Session, area: Area, today: date) -> None:
 # Keeping it right across a change ---------------------------------------------------------------
 
 
-def _lock_children(session: Session, children: list[int]) -> None:
-    """Make other changes to these children's records wait until this transaction ends.
+_IDS = bindparam("ids", expanding=True)
+# Built once: they run on every write of a child's record.
+_LOCK_CHILDREN = {
+    "postgresql": select(Child.area_id).where(Child.id.in_(_IDS)).with_for_update(),
+    "sqlite": update(Child).where(Child.id.in_(_IDS)).values(id=Child.id),
+}
+_AREAS_OF_CHILDREN = select(Child.area_id).where(Child.id.in_(_IDS))
+
+
+def _lock_children(session: Session, children: list[int]) -> set[int]:
+    """Make other changes to these children's records wait until this transaction ends, and
+    return the children's areas.
 
     On PostgreSQL the children's rows are locked. SQLite lets one transaction write at a time
     and starts it at the first write, so an update that changes nothing starts it here.
     """
+    area_ids: set[int] = set()
+    connection = session.connection()
     for start in range(0, len(children), CHILDREN_PER_STATEMENT):
-        some = children[start : start + CHILDREN_PER_STATEMENT]
+        parameters = {"ids": children[start : start + CHILDREN_PER_STATEMENT]}
         if bulk.is_postgresql(session):
-            session.execute(select(Child.id).where(Child.id.in_(some)).with_for_update())
+            area_ids.update(connection.scalars(_LOCK_CHILDREN["postgresql"], parameters))
         else:
-            session.execute(update(Child).where(Child.id.in_(some)).values(id=Child.id))
+            connection.execute(_LOCK_CHILDREN["sqlite"], parameters)
+            area_ids.update(connection.scalars(_AREAS_OF_CHILDREN, parameters))
+    return area_ids
 
 
-def _kept_areas(session: Session, area_ids: Iterable[int]) -> dict[int, Area]:
-    """Return the areas, of these, that keep any data."""
-    area_ids = set(area_ids)
+@dataclass(frozen=True)
+class _KeptState:
+    """What an area keeps: its checkpoints, in order, and whether its dated changes."""
+
+    checkpoints: list[date]
+    changes: bool
+
+
+# The checkpoints and kept changes of some areas; a null date marks kept changes.
+_KEPT_STATE = union_all(
+    select(AggregateSnapshot.area_id, AggregateSnapshot.as_at).where(
+        AggregateSnapshot.area_id.in_(_IDS)
+    ),
+    select(KeptChanges.area_id, literal(None, AggregateSnapshot.as_at.type)).where(
+        KeptChanges.area_id.in_(_IDS)
+    ),
+)
+
+
+def _kept_state(session: Session, area_ids: Iterable[int]) -> dict[int, _KeptState]:
+    """Return what each of these areas keeps, for those that keep anything: one query."""
+    area_ids = sorted(set(area_ids))
     if not area_ids:
         return {}
-    with_data = set(
-        session.scalars(
-            select(AggregateSnapshot.area_id)
-            .where(AggregateSnapshot.area_id.in_(area_ids))
-            .distinct()
-        )
-    ) | set(session.scalars(select(KeptChanges.area_id).where(KeptChanges.area_id.in_(area_ids))))
-    return {area_id: session.get(Area, area_id) for area_id in sorted(with_data)}
+    found: dict[int, tuple[list[date], bool]] = {}
+    for area_id, as_at in session.connection().execute(_KEPT_STATE, {"ids": area_ids}):
+        dates, kept_changes = found.get(area_id, ([], False))
+        if as_at is None:
+            kept_changes = True
+        else:
+            dates.append(as_at)
+        found[area_id] = (dates, kept_changes)
+    return {
+        area_id: _KeptState(sorted(dates), kept_changes)
+        for area_id, (dates, kept_changes) in sorted(found.items())
+    }
 
 
 def _changes_of(
@@ -606,6 +675,8 @@ class Tracked:
             return
         self.session.flush()
         after = _changes_of(self.session, sorted(self.children), self.areas, self.since)
+        # Read again: the change itself may have built checkpoints.
+        state = _kept_state(self.session, self.areas)
         for area_id, area in self.areas.items():
             old, new = self.before.get(area_id, {}), after.get(area_id, {})
             difference = {}
@@ -613,15 +684,15 @@ class Tracked:
                 delta = contributions.subtract(new.get(key), old.get(key))
                 if any(delta):
                     difference[key] = delta
-            if difference:
-                _apply(self.session, area, difference)
+            if difference and area_id in state:
+                _apply(self.session, area, state[area_id], difference)
 
 
-def _apply(session: Session, area: Area, difference: dict) -> None:
+def _apply(session: Session, area: Area, state: _KeptState, difference: dict) -> None:
     """Add a difference of dated changes to the changes and to every checkpoint after them."""
-    if has_changes(session, area.id):
+    if state.changes:
         _add_changes(session, area.id, _at_grains(difference, DATED_GRAINS))
-    dates = snapshot_dates(session, area.id)
+    dates = state.checkpoints
     if not dates:
         return
     # Each checkpoint gains the difference of every change on or before its date.
@@ -657,15 +728,10 @@ def begin(
     session.flush()
     # Changes to one child wait for each other, so that no difference is counted twice and
     # what the change reads after this (such as the day's ratings) is what the last one wrote.
-    _lock_children(session, sorted(children))
-    area_ids = (
-        set(session.scalars(select(Child.area_id).where(Child.id.in_(children)).distinct()))
-        if children
-        else set()
-    )
+    area_ids = _lock_children(session, sorted(children))
     if area is not None:
         area_ids.add(area.id)
-    areas = _kept_areas(session, area_ids)
+    areas = {area_id: session.get(Area, area_id) for area_id in _kept_state(session, area_ids)}
     if max(expected or 0, len(children)) > TRACKED_AT_MOST:
         for dropped in areas.values():
             forget(session, dropped)
