@@ -118,6 +118,7 @@ def register_templating(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach each area of the service."""
+    from goaltracker import api
     from goaltracker.account.views import blueprint as account
     from goaltracker.admin.views import blueprint as admin
     from goaltracker.auth.views import blueprint as auth
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from goaltracker.public.views import blueprint as public
     from goaltracker.staff.views import blueprint as staff
 
+    api.init_app(app)
     for blueprint in (
         main,
         auth,

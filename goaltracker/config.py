@@ -55,6 +55,8 @@ def defaults(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("GOALTRACKER_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Requests per API key (or per address without one).
+        "API_RATE_LIMIT": os.environ.get("GOALTRACKER_API_RATE_LIMIT", "600 per minute"),
         # Requests per address to pages that take a token or a code (invitations, resets).
         "SIGN_IN_RATE_LIMIT": os.environ.get(
             "GOALTRACKER_SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"

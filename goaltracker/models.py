@@ -464,6 +464,37 @@ class Invitation(db.Model):
     hash_token = staticmethod(hash_token)
 
 
+class ApiToken(db.Model):
+    """A key an administrator issues for another system to read from the API, for a named
+    purpose with scopes; shown once, kept only as a hash, expiring and revocable."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Space-separated, among api.tokens.SCOPES.
+    scopes: Mapped[str] = mapped_column(String(100))
+    # records:read is for one organisation's children.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the key, so that people can tell their keys apart.
+    hint: Mapped[str] = mapped_column(String(12))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    area: Mapped[Area] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    hash_token = staticmethod(hash_token)
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+
 class UserSession(db.Model):
     """A signed-in session, kept on the server: it works only while its record is open."""
 

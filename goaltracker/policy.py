@@ -58,6 +58,19 @@ def organisation_has_consent(child: Child, organisation_id: int | None) -> bool:
     )
 
 
+def organisation_can_see_child(organisation_id: int, area_id: int, child: Child) -> bool:
+    """Return whether an organisation of an area may read the child's goals: the key worker's
+    organisation, or one the family has shared the record with (an API key's records:read)."""
+    return (
+        child.erased_at is None
+        and child.area_id == area_id
+        and (
+            child.organisation_id == organisation_id
+            or organisation_has_consent(child, organisation_id)
+        )
+    )
+
+
 def is_lead_practitioner(user: User, child: Child) -> bool:
     """Return whether the user is the key worker or works in the key worker's organisation."""
     return (

@@ -262,6 +262,8 @@ def route_values(world: World) -> dict:
         "step": 1,
         "key": 1,
         "session_id": 999_999,
+        "token_id": 999_999,
+        "reference": world.child.reference,
         # The world's area does not publish its outcomes unless a test says so.
         "area_code": "TEST",
     }

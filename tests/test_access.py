@@ -52,6 +52,12 @@ def public_but_signed_in_redirects() -> dict[str, object]:
 # endpoint → (method, expectations per actor)
 RULES: dict[str, tuple[str, dict[str, object]]] = {
     "main.index": ("GET", public_but_signed_in_redirects()),
+    # The API: its description is public; cookies sign no one in (tokens: tests/test_api.py).
+    "api.description": ("GET", everyone()),
+    "api.outcomes": ("GET", everyone(401)),
+    "api.report": ("GET", everyone(401)),
+    "api.trend": ("GET", everyone(401)),
+    "api.child_goals": ("GET", everyone(401)),
     "main.healthz": ("GET", everyone()),
     "main.accessibility": ("GET", everyone()),
     "main.privacy": ("GET", everyone()),
@@ -77,6 +83,7 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "family.answer_key_worker": ("POST", only({"parent"}, ok=404)),  # no such request
     "family.handover": ("GET", only(set())),  # the world's child is under 16, with no young person
     "children.summary_pdf": ("GET", only(CHILD_TEAM)),
+    "children.goals_fhir": ("GET", only(CHILD_TEAM)),
     "practitioner.reminders": ("POST", only(PRACTITIONERS, ok=302)),
     "practitioner.ask_consent": ("POST", only({"key_worker", "colleague"}, ok=302)),
     "family.sharing": ("GET", only({"parent"})),
@@ -94,6 +101,9 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     ),
     "admin.new_organisation": ("GET", only({"admin", "other_area_admin"})),
     "admin.settings": ("GET", only({"admin", "other_area_admin"})),
+    "admin.api_keys": ("GET", only({"admin", "other_area_admin"})),
+    # No such key in anyone's area.
+    "admin.revoke_api_key": ("POST", only({"admin", "other_area_admin"}, ok=404)),
     "admin.import_file": ("GET", only({"admin", "other_area_admin"})),
     "admin.confirm_import": ("POST", only({"admin", "other_area_admin"}, ok=302)),
     "admin.import_done": ("GET", only({"admin", "other_area_admin"}, ok=302)),
@@ -175,6 +185,8 @@ AREALESS_ADMIN: dict[str, int] = {
     "admin.public_page_preview": 404,
     "admin.retention": 404,
     "admin.settings": 404,
+    "admin.api_keys": 404,
+    "admin.revoke_api_key": 404,
     "children.edit_details": 200,
     "children.remove_family_member": 404,
     "staff.change_role": 200,

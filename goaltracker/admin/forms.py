@@ -11,7 +11,9 @@ from wtforms.validators import (
 )
 
 from goaltracker import vocabulary
+from goaltracker.api import tokens
 from goaltracker.forms import (
+    CheckboxesField,
     DateField,
     DecimalField,
     FileField,
@@ -172,3 +174,44 @@ class PublicPageForm(Form):
         validators=[DataRequired("Choose whether to publish the page")],
     )
     submit = SubmitField("Save")
+
+
+class ApiTokenForm(Form):
+    """A key for another system to read from the API."""
+
+    name = StringField(
+        "What is the key for?",
+        description="For example, Power BI board pack. It is shown in the list of keys and in "
+        "the audit trail.",
+        validators=[
+            DataRequired("Say what the key is for"),
+            Length(max=tokens.NAME_LONGEST, message="The purpose must be 100 characters or fewer"),
+        ],
+    )
+    scopes = CheckboxesField(
+        "What may it read?",
+        choices=[(scope, f"{scope}: {words}") for scope, words in tokens.SCOPES.items()],
+        validators=[DataRequired("Choose what the key may read")],
+    )
+    organisation = SelectField(
+        "Whose children's records (records:read only)",
+        validators=[Optional()],
+    )
+    days = IntegerField(
+        "How many days should it work?",
+        description=f"From 1 to {tokens.DAYS_MOST}. Usually {tokens.DAYS_DEFAULT}.",
+        default=tokens.DAYS_DEFAULT,
+        validators=[
+            InputRequired("Enter how many days the key should work"),
+            NumberRange(
+                1, tokens.DAYS_MOST, message=f"A key lasts from 1 to {tokens.DAYS_MOST} days"
+            ),
+        ],
+    )
+    submit = SubmitField("Issue the key")
+
+
+class RevokeTokenForm(Form):
+    """Stop a key working."""
+
+    submit = SubmitField("Revoke the key")

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from goaltracker import areas, audit, erasure, files, importing, policy, records, security, uploads
 from goaltracker.admin.forms import (
+    ApiTokenForm,
     AuditSearchForm,
     EraseForm,
     ImportForm,
@@ -26,11 +27,13 @@ from goaltracker.admin.forms import (
     OrganisationForm,
     OutcomeForm,
     PublicPageForm,
+    RevokeTokenForm,
     SettingsForm,
 )
+from goaltracker.api import tokens
 from goaltracker.extensions import db
 from goaltracker.forms import choice_list, page_number, text_argument, whole_number_argument
-from goaltracker.models import Area, User
+from goaltracker.models import ApiToken, Area, Organisation, User
 from goaltracker.public.views import render_public_page
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -407,3 +410,67 @@ def import_done():
     if result is None:
         return redirect(url_for("admin.import_file"))
     return render_template("admin/import_done.html", result=result)
+
+
+@blueprint.route("/api-keys", methods=["GET", "POST"])
+@policy.role_required(*policy.ADMINISTRATORS)
+def api_keys():
+    """Issue keys for other systems to read from the API, and see the area's keys."""
+    area = policy.own_area_or_abort()
+    form = ApiTokenForm()
+    form.organisation.choices = choice_list(
+        [("", "None")]
+        + [(organisation.id, organisation.name) for organisation in area.organisations]
+    )
+    if form.validate_on_submit():
+        chosen = form.organisation.chosen()
+        organisation = db.session.get(Organisation, int(chosen)) if chosen else None
+        try:
+            token, secret = tokens.issue(
+                db.session,
+                area,
+                name=form.name.data,
+                scopes=form.scopes.data,
+                days=form.days.data,
+                issued_by=current_user,
+                organisation=organisation,
+            )
+        except tokens.TokenError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.flush()
+            audit.record(
+                "api_token_issued",
+                area_id=area.id,
+                detail={"token": token.id, "name": token.name, "scopes": token.scope_list},
+            )
+            db.session.commit()
+            # Shown once, on this page, and never again.
+            return render_template("admin/api_key_issued.html", token=token, secret=secret)
+    return render_template(
+        "admin/api_keys.html",
+        form=form,
+        keys=tokens.area_tokens(db.session, area),
+        active=tokens.is_active,
+        revoke_form=RevokeTokenForm(),
+    )
+
+
+@blueprint.route("/api-keys/<int:token_id>/revoke", methods=["POST"])
+@policy.role_required(*policy.ADMINISTRATORS)
+def revoke_api_key(token_id: int):
+    """Stop a key working, at once."""
+    area = policy.own_area_or_abort()
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.area_id != area.id:
+        abort(404)
+    form = RevokeTokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    tokens.revoke(token)
+    audit.record(
+        "api_token_revoked", area_id=area.id, detail={"token": token.id, "name": token.name}
+    )
+    db.session.commit()
+    flash(f"The key “{token.name}” no longer works.", "success")
+    return redirect(url_for("admin.api_keys"))

@@ -1,5 +1,6 @@
 """A child's record, seen by the family and by the practitioners the family allows."""
 
+import json
 from datetime import date
 
 from flask import (
@@ -24,6 +25,7 @@ from goaltracker import (
     child_rating,
     consent,
     downloads,
+    fhir,
     goals,
     policy,
     records,
@@ -44,7 +46,7 @@ from goaltracker.children.forms import (
     review_form,
 )
 from goaltracker.extensions import db
-from goaltracker.models import FamilyLink, Goal, User
+from goaltracker.models import FamilyLink, Goal, User, utcnow
 from goaltracker.practitioner.forms import AskConsentForm
 
 blueprint = Blueprint("children", __name__, url_prefix="/children")
@@ -256,6 +258,23 @@ def summary_pdf(child_id: int):
         child.reference,
         date.today().isoformat(),
         extension="pdf",
+    )
+
+
+@blueprint.route("/<int:child_id>/goals.fhir.json")
+@policy.role_required(*policy.CHILD_TEAM)
+def goals_fhir(child_id: int):
+    """Download the child's goals and ratings as FHIR, for a health record."""
+    child = policy.child_or_abort(child_id)
+    audit.record_now("record_downloaded", child=child, detail={"format": "fhir"})
+    bundle = fhir.child_bundle(child, current_app.config["PUBLIC_URL"], utcnow())
+    return downloads.download(
+        json.dumps(bundle, indent=2, ensure_ascii=False),
+        fhir.MEDIA_TYPE,
+        "goals",
+        child.reference,
+        date.today().isoformat(),
+        extension="fhir.json",
     )
 
 

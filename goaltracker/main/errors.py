@@ -5,6 +5,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
+from goaltracker.api import problems
 from goaltracker.extensions import db, login_manager
 
 RETRY_AFTER_SECONDS = 30
@@ -19,7 +20,9 @@ TEMPLATES = {
 
 
 def handle_http_error(error: HTTPException):
-    """Render the page for a refused, missing or throttled request."""
+    """Render the page for a refused, missing or throttled request (the API: a problem)."""
+    if problems.is_api_request():
+        return problems.from_http_error(error)
     template = TEMPLATES.get(error.code, "errors/generic.html")
     return render_template(template, error=error), error.code
 
@@ -43,11 +46,22 @@ def _without_the_database(template: str, status: int, headers: dict | None = Non
 def handle_database_unavailable(error: Exception):
     """Tell the person to try again when the database is locked, unreachable or gone away."""
     current_app.logger.warning("Database unavailable: %s", error)
+    if problems.is_api_request():
+        db.session.rollback()
+        return problems.problem(
+            503,
+            "Service Unavailable",
+            "Try again in a moment",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return _without_the_database("errors/503.html", 503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def handle_unexpected_error(error: Exception):
     """Log the fault and show a plain apology."""
+    if problems.is_api_request():
+        db.session.rollback()
+        return problems.problem(500, "Internal Server Error", "Something went wrong on our side")
     return _without_the_database("errors/500.html", 500)
 
 

@@ -113,6 +113,38 @@ def report_to_csv(report: Report, *, byte_order_mark: bool = False) -> str:
     return csv_text(report_table(report), byte_order_mark=byte_order_mark)
 
 
+def trend_to_json_dict(area_code: str, outcome: str, every: str, by, filters, points) -> dict:
+    """Return a trend (protected rows at each date) as JSON data."""
+    data: dict = {"area": area_code, "outcome": outcome, "every": every, "by": by}
+    applied = filters.applied()
+    if applied:
+        data["filters"] = applied
+    data["points"] = [
+        {
+            "as_at": point.as_at.isoformat(),
+            "rows": [row_to_json_dict(row, exact=False) for row in point.rows],
+        }
+        for point in points
+    ]
+    return data
+
+
+def trend_to_csv(points) -> str:
+    """Return a trend as CSV: the report's columns after the date of each point."""
+    rows: list[list] = [["as_at", "outcome", "group", *NAMES]]
+    for point in points:
+        for row in point.rows:
+            rows.append(
+                [
+                    Number(point.as_at.isoformat()),
+                    row.outcome,
+                    row.group or "",
+                    *(Number(_cell(column, row, exact=False)) for column in COLUMNS),
+                ]
+            )
+    return csv_text(rows)
+
+
 def csvw_metadata(url: str, *, title: str, publisher: str) -> dict:
     """Return CSV on the Web metadata describing the report's CSV, for machines to read it."""
     columns = [
