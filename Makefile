@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app goaltracker
 STATIC := goaltracker/static
 
-.PHONY: run test lint format assets install bench clean screenshots fonts
+.PHONY: run test lint format assets install bench clean screenshots fonts translations
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,16 @@ run: install assets fonts
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) refresh-aggregates
 	GOALTRACKER_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Gather the service's words into the template, add new ones to each language's catalogue, and
+# compile the catalogues the app reads (the compiled files are committed too).
+TRANSLATIONS := goaltracker/translations
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy_gettext --no-location --sort-output \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching \
+		--width 100
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 lint: install
 	$(BIN)/ruff check .

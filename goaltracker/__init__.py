@@ -111,8 +111,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_templating(app: Flask) -> None:
     """Teach Jinja where GOV.UK Frontend's macros live, and add the display filters."""
-    from goaltracker import templating
+    from goaltracker import i18n, templating
 
+    i18n.init_app(app)
     templating.init_app(app)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from goaltracker.vocabulary import AGE_BANDS, OTHER_AGE_BAND, SCALE_MAXIMUM, SCALE_MINIMUM
+from goaltracker.vocabulary import AGE_BANDS, N_, OTHER_AGE_BAND, SCALE_MAXIMUM, SCALE_MINIMUM
 
 IMPROVED = "improved"
 NO_CHANGE = "no_change"
@@ -19,10 +19,10 @@ DETERIORATED = "deteriorated"
 BANDS: tuple[str, ...] = (IMPROVED, NO_CHANGE, DETERIORATED)
 
 BAND_DESCRIPTIONS: dict[str | None, str] = {
-    IMPROVED: "Improved by an important amount",
-    NO_CHANGE: "No important change",
-    DETERIORATED: "Got worse by an important amount",
-    None: "Not yet reassessed",
+    IMPROVED: N_("Improved by an important amount"),
+    NO_CHANGE: N_("No important change"),
+    DETERIORATED: N_("Got worse by an important amount"),
+    None: N_("Not yet reassessed"),
 }
 
 # COPM's authors treat two points as clinically important; areas may choose another value.

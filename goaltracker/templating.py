@@ -4,13 +4,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, url_for
+from flask import Flask, has_request_context, url_for
 from flask.templating import Environment
+from flask_babel import gettext
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from goaltracker import policy, scoring, vocabulary
+from goaltracker import i18n, policy, scoring, vocabulary
+from goaltracker.vocabulary import N_
 
 # Times are stored in UTC and shown as the clocks in the UK show them.
 UK_TIME = ZoneInfo("Europe/London")
@@ -31,9 +33,11 @@ class PageEnvironment(Environment):
 
 
 def format_date(value: date | datetime | None) -> str:
-    """Return a date as people write it: 24 November 2026."""
+    """Return a date as people write it, in the page's language: 24 November 2026."""
     if value is None:
         return ""
+    if has_request_context() and i18n.language() != i18n.DEFAULT:
+        return i18n.format_day(value)
     return f"{value.day} {value:%B %Y}"
 
 
@@ -108,7 +112,7 @@ def period_words(period) -> str:
 
 
 NAVIGATION = {
-    "family": [("family.home", "My goals")],
+    "family": [("family.home", N_("My goals"))],
     "practitioner": [("practitioner.home", "Caseload"), ("practitioner.add_child", "Add a child")],
     "manager": [("manager.home", "Outcomes"), ("admin.children", "Key workers")],
     "admin": [
@@ -134,9 +138,19 @@ def navigation_items() -> list[NavigationItem]:
     if not current_user.is_authenticated:
         return []
     return [
-        NavigationItem(url_for(endpoint), text)
+        NavigationItem(url_for(endpoint), gettext(text))
         for endpoint, text in NAVIGATION.get(current_user.role, [])
     ]
+
+
+def translated(text):
+    """Return some of the service's own words in the page's language (as they are if unknown)."""
+    return gettext(text) if isinstance(text, str) and text else text
+
+
+def translated_label(mapping, code) -> str:
+    """Return a code's label in the page's language."""
+    return translated(vocabulary.label(mapping, code))
 
 
 def init_app(app: Flask) -> None:
@@ -164,10 +178,12 @@ def init_app(app: Flask) -> None:
         device_words=device_words,
         period_words=period_words,
         words=words_from_iso,
+        # The service's own words held in Python (labels, scale words), in the page's language.
+        t=translated,
     )
     app.jinja_env.globals.update(
         vocabulary=vocabulary,
-        label=vocabulary.label,
+        label=translated_label,
         navigation_items=navigation_items,
         policy=policy,
         scoring=scoring,

@@ -13,6 +13,12 @@ Codes never change once data has been stored; labels may be reworded at any time
 from collections.abc import Mapping
 from typing import TypeVar
 
+
+def N_(text: str) -> str:
+    """Mark words for the translation catalogues; they are translated where they are shown."""
+    return text
+
+
 CodeType = TypeVar("CodeType", str, int)
 
 ROLES: tuple[str, ...] = ("family", "practitioner", "manager", "admin")
@@ -148,8 +154,8 @@ PRIMARY_NEED_LABELS: dict[str, str] = {
 
 RATERS: tuple[str, ...] = ("child", "parent_carer")
 RATER_LABELS: dict[str, str] = {
-    "child": "The child or young person",
-    "parent_carer": "A parent or carer",
+    "child": N_("The child or young person"),
+    "parent_carer": N_("A parent or carer"),
 }
 # Whose view, as the title of a chart.
 RATER_VIEW_TITLES: dict[str, str] = {
@@ -203,8 +209,8 @@ PERFORMANCE_SCALE: dict[int, str] = _scale(
 SATISFACTION_SCALE: dict[int, str] = _scale("Not happy at all", "Partly happy", "Really happy")
 # The words at each end of the two scales when a child rates their own goal.
 CHILD_SCALE_WORDS: dict[str, tuple[str, str]] = {
-    "performance": ("I can't do it yet", "I can do it really well"),
-    "satisfaction": ("Not happy at all", "Really happy"),
+    "performance": (N_("I can't do it yet"), N_("I can do it really well")),
+    "satisfaction": (N_("Not happy at all"), N_("Really happy")),
 }
 IMPORTANCE_SCALE: dict[int, str] = _scale(
     "Not important at all", "Quite important", "Really important"

@@ -61,6 +61,7 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "main.healthz": ("GET", everyone()),
     "main.accessibility": ("GET", everyone()),
     "main.privacy": ("GET", everyone()),
+    "main.language": ("GET", everyone(404)),  # "ALL" is not a language
     "auth.sign_in": ("GET", public_but_signed_in_redirects()),
     "auth.sign_out": ("POST", everyone(302)),
     "auth.accept_invitation": ("GET", everyone(404)),

@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select, update
 
@@ -107,12 +108,14 @@ def send_to_sign_in():
     if request.method == "POST" and saved_forms.keep_submission():
         db.session.commit()
         flash(
-            "You were signed out because the service was not used for a while. Sign in again: "
-            "what you typed has been kept, and the form will be filled in for you.",
+            gettext(
+                "You were signed out because the service was not used for a while. Sign in "
+                "again: what you typed has been kept, and the form will be filled in for you."
+            ),
             "info",
         )
         return redirect(url_for("auth.sign_in", next=request.path))
-    flash("Sign in to see this page.", "info")
+    flash(gettext("Sign in to see this page."), "info")
     target = request.full_path if request.query_string else request.path
     return redirect(url_for("auth.sign_in", next=target))
 

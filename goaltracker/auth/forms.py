@@ -1,28 +1,33 @@
 """Forms for signing in, passwords, codes and invitations."""
 
+from flask_babel import lazy_gettext
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from goaltracker import security
 from goaltracker.forms import EmailField, Form, PasswordField, StringField, SubmitField
 
-EMAIL_LENGTH = Length(max=254, message="Email address must be 254 characters or fewer")
+EMAIL_LENGTH = Length(
+    max=254, message=lazy_gettext("Email address must be 254 characters or fewer")
+)
 
 
 class SignInForm(Form):
     """Email address and password."""
 
     email = EmailField(
-        "Email address",
-        validators=[DataRequired("Enter your email address"), EMAIL_LENGTH],
+        lazy_gettext("Email address"),
+        validators=[DataRequired(lazy_gettext("Enter your email address")), EMAIL_LENGTH],
     )
     password = PasswordField(
-        "Password",
+        lazy_gettext("Password"),
         validators=[
-            DataRequired("Enter your password"),
-            Length(max=security.MAXIMUM_PASSWORD_LENGTH, message="Password is too long"),
+            DataRequired(lazy_gettext("Enter your password")),
+            Length(
+                max=security.MAXIMUM_PASSWORD_LENGTH, message=lazy_gettext("Password is too long")
+            ),
         ],
     )
-    submit = SubmitField("Sign in")
+    submit = SubmitField(lazy_gettext("Sign in"))
 
 
 class NewPasswordMixin:

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from goaltracker import audit, mail, policy
@@ -97,7 +98,7 @@ def sign_in():
             if user is not None:
                 return begin_sign_in(user, safe_next_url(url_for(policy.home_endpoint(user))))
             throttle.failed(form.email.data)
-            form.password.errors.append("Enter a correct email address and password")
+            form.password.errors.append(gettext("Enter a correct email address and password"))
     return render_template("auth/sign_in.html", form=form), status
 
 
@@ -224,7 +225,7 @@ def sign_out():
         db.session.commit()
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
+    flash(gettext("You have signed out."), "success")
     return redirect(url_for("auth.sign_in"))
 
 

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import gettext, lazy_gettext
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -260,22 +261,27 @@ class ChildRatingStartForm(Form):
     """The start of a child's own rating: the day, today unless the adult with them changes it."""
 
     assessed_on = DateField(
-        "Which day are these ratings for?",
-        description="Today, unless you are entering ratings made on another day. For example, "
-        "27 3 2026",
-        required_message="Enter the date of the ratings",
+        lazy_gettext("Which day are these ratings for?"),
+        description=lazy_gettext(
+            "Today, unless you are entering ratings made on another day. For example, 27 3 2026"
+        ),
+        required_message=lazy_gettext("Enter the date of the ratings"),
         validators=[not_in_future],
     )
-    submit = SubmitField("Start")
+    submit = SubmitField(lazy_gettext("Start"))
 
 
 class ChildGoalRatingForm(Form):
     """A child's two answers about one goal; either both or, with "Skip", none."""
 
-    performance = RadioField("How well", choices=SCALE_CHOICES, validators=[Optional()])
-    satisfaction = RadioField("How happy", choices=SCALE_CHOICES, validators=[Optional()])
-    skip = SubmitField("Skip this goal")
-    submit = SubmitField("Next")
+    performance = RadioField(
+        lazy_gettext("How well"), choices=SCALE_CHOICES, validators=[Optional()]
+    )
+    satisfaction = RadioField(
+        lazy_gettext("How happy"), choices=SCALE_CHOICES, validators=[Optional()]
+    )
+    skip = SubmitField(lazy_gettext("Skip this goal"))
+    submit = SubmitField(lazy_gettext("Next"))
 
     def validate(self, extra_validators=None) -> bool:
         """Both answers are needed to go on, unless the goal is skipped."""
@@ -283,10 +289,12 @@ class ChildGoalRatingForm(Form):
         if self.skip.data:
             return True
         if not self.performance.data:
-            self.performance.errors.append("Choose a number for how well you do it now")
+            self.performance.errors.append(gettext("Choose a number for how well you do it now"))
             valid = False
         if not self.satisfaction.data:
-            self.satisfaction.errors.append("Choose a number for how happy you are with it")
+            self.satisfaction.errors.append(
+                gettext("Choose a number for how happy you are with it")
+            )
             valid = False
         return valid
 
@@ -301,7 +309,7 @@ class ChildRatingSaveForm(Form):
     """Saving a child's ratings; `replace_same_day` confirms replacing that day's ratings."""
 
     replace_same_day = HiddenField()
-    submit = SubmitField("Save my ratings")
+    submit = SubmitField(lazy_gettext("Save my ratings"))
 
 
 class IdeaForm(Form):

@@ -1,9 +1,9 @@
 """Pages for everyone: the start page, health check and accessibility statement."""
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from goaltracker import health, policy
+from goaltracker import health, i18n, policy
 
 blueprint = Blueprint("main", __name__)
 
@@ -34,3 +34,11 @@ def accessibility():
 def privacy():
     """Show how the service uses children's and families' information."""
     return render_template("main/privacy.html")
+
+
+@blueprint.route("/language/<code>")
+def language(code: str):
+    """Show the service in another language from now on, on this browser, and go back."""
+    if code not in i18n.languages():
+        abort(404)
+    return i18n.switch_to(code, request.args.get("next"))

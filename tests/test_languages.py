@@ -1,0 +1,217 @@
+"""The interface in Welsh (and any language): the switch, the page's language and direction,
+dates, and the family's and the child's pages with no missing translation."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import flask_babel
+import pytest
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from goaltracker import i18n, templating
+from tests import factories
+from tests.test_child_rating import answer, start
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = ROOT / "goaltracker" / "translations"
+# The templates of the family's and the child's pages translated so far (README: "Languages").
+TRANSLATED_TEMPLATES = (
+    "base.html",
+    "family/home.html",
+    "children/child_rating_start.html",
+    "children/child_rating_goal.html",
+    "children/child_rating_save.html",
+    "children/child_rating_done.html",
+    "macros/scale.html",
+    "auth/sign_in.html",
+    "errors/_layout.html",
+    "errors/400.html",
+    "errors/403.html",
+    "errors/404.html",
+    "errors/413.html",
+    "errors/429.html",
+    "errors/500.html",
+    "errors/503.html",
+    "errors/generic.html",
+)
+
+
+class Recording:
+    """A catalogue that notes every message it does not hold."""
+
+    def __init__(self, inner, misses: set):
+        self.inner, self.misses = inner, misses
+
+    def ugettext(self, message):
+        if message and message not in self.inner._catalog:
+            self.misses.add(message)
+        return self.inner.ugettext(message)
+
+    gettext = ugettext
+
+    def ungettext(self, singular, plural, number):
+        if (singular, 0) not in self.inner._catalog:
+            self.misses.add(singular)
+        return self.inner.ungettext(singular, plural, number)
+
+    ngettext = ungettext
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+@pytest.fixture
+def misses(monkeypatch):
+    """Every message a page asked for in Welsh that the catalogue does not hold."""
+    found: set[str] = set()
+    original = flask_babel.Domain.get_translations
+
+    def recording(domain):
+        translations = original(domain)
+        if str(flask_babel.get_locale()) == "cy":
+            return Recording(translations, found)
+        return translations
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", recording)
+    return found
+
+
+def in_welsh(client):
+    client.set_cookie("language", "cy")
+
+
+def read_catalogue(path: Path):
+    with path.open("rb") as file:
+        return read_po(file)
+
+
+def test_the_compiled_catalogue_is_the_po_file():
+    po = read_catalogue(CATALOGUES / "cy" / "LC_MESSAGES" / "messages.po")
+    with (CATALOGUES / "cy" / "LC_MESSAGES" / "messages.mo").open("rb") as compiled:
+        mo = Translations(compiled)
+    for message in po:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            assert mo.ungettext(message.id[0], message.id[1], 1) == message.string[1]
+        else:
+            assert message.string, message.id
+            assert mo.ugettext(message.id) == message.string
+
+
+def test_every_marked_message_has_a_welsh_translation():
+    po = read_catalogue(CATALOGUES / "cy" / "LC_MESSAGES" / "messages.po")
+    template = read_catalogue(CATALOGUES / "messages.pot")
+    held = {message.id for message in po if message.id and message.string and not message.fuzzy}
+    assert {message.id for message in template if message.id} <= held
+
+
+def test_the_translated_templates_have_no_words_left_unmarked():
+    for name in TRANSLATED_TEMPLATES:
+        text = (ROOT / "templates" / name).read_text()
+        text = re.sub(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", "", text, flags=re.S)
+        text = re.sub(r"{#.*?#}", "", text, flags=re.S)
+        expressions = re.findall(r"{{.*?}}|{%.*?%}", text, flags=re.S)
+        for expression in expressions:
+            # Words passed to a macro are marked: _("...") inside the expression.
+            for key, words in re.findall(
+                r'"(text|titleText|summaryText|iconFallbackText|navigationLabel)":\s*"([^"]*)"',
+                expression,
+            ):
+                assert not re.search(r"[A-Za-z]{2,}", words), (name, key, words)
+        text = re.sub(r"{{.*?}}|{%.*?%}", "", text, flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", text)
+        words = re.findall(r"[A-Za-z][A-Za-z']+", text)
+        assert words == [], (name, words[:10])
+
+
+def test_the_family_and_the_childs_pages_in_welsh_miss_no_translation(client, auth, world, misses):
+    factories.make_goal(world.child, text="Reidio fy meic")
+    factories.make_rating(world.goal, date(2026, 1, 10), 2, 3, rater="child")
+    factories.db.session.commit()
+    auth.sign_in(world.parent)
+    in_welsh(client)
+    pages = [client.get("/family/")]
+    pages.append(client.get(f"/children/{world.child.id}/my-rating"))
+    start(client, world.child)
+    pages.append(client.get(f"/children/{world.child.id}/my-rating/1"))
+    pages.append(answer(client, world.child, 1))  # no answers: the errors, in Welsh
+    answer(client, world.child, 1, 6, 8)
+    answer(client, world.child, 2, skip=True)
+    pages.append(client.get(f"/children/{world.child.id}/my-rating/save"))
+    saved = client.post(f"/children/{world.child.id}/my-rating/save", data={})
+    pages.append(client.get(saved.headers["Location"]))
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200, html[:500]
+        assert '<html lang="cy" dir="ltr"' in html
+    assert misses == set()
+    home, rating_start, first, refused, check, done = (
+        page.get_data(as_text=True) for page in pages
+    )
+    assert "Nodau Amir" in home and "Sgorio nodau Amir" in home
+    assert "Sgoriwch eich nodau" in rating_start and "2 nod i’w sgorio." in rating_start
+    assert "Pa mor dda ydych chi’n gwneud hyn nawr?" in first
+    assert "Dw i ddim yn gallu ei wneud eto" in first
+    assert "Dewiswch rif ar gyfer pa mor dda" in refused
+    assert "Wedi’i hepgor" in check and "Reidio fy meic" in check  # the goal in its own words
+    assert "Mae eich sgoriau wedi’u cadw" in done
+
+
+def test_signing_in_and_error_pages_in_welsh_miss_no_translation(client, auth, world, misses):
+    in_welsh(client)
+    sign_in = client.get("/sign-in").get_data(as_text=True)
+    assert "Mewngofnodi i Goal Tracker" in sign_in and "Cyfrinair" in sign_in
+    refused = auth.sign_in(world.parent.email, "not the password").get_data(as_text=True)
+    assert "Mae problem" in refused and "Rhowch gyfeiriad e-bost a chyfrinair cywir" in refused
+    blank = client.post("/sign-in", data={}).get_data(as_text=True)
+    assert "Rhowch eich cyfeiriad e-bost" in blank
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert "Heb ddod o hyd i’r dudalen" in missing.get_data(as_text=True)
+    auth.sign_in(world.other_parent)
+    forbidden = client.get(f"/children/{world.child.id}/my-rating")
+    assert forbidden.status_code == 403
+    assert "Ni allwch weld y dudalen hon" in forbidden.get_data(as_text=True)
+    assert misses == set()
+
+
+def test_the_switch_remembers_the_choice_and_only_goes_back_to_this_site(client, auth, world):
+    auth.sign_in(world.parent)
+    english = client.get("/family/").get_data(as_text=True)
+    assert '<html lang="en" dir="ltr"' in english
+    assert 'lang="cy" hreflang="cy">Cymraeg</a>' in english
+    switched = client.get("/language/cy?next=/family/")
+    assert switched.status_code == 302 and switched.headers["Location"] == "/family/"
+    cookie = switched.headers["Set-Cookie"]
+    assert cookie.startswith("language=cy") and "HttpOnly" in cookie and "Max-Age" in cookie
+    welsh = client.get("/family/").get_data(as_text=True)
+    assert '<html lang="cy"' in welsh and 'aria-current="true" lang="cy">Cymraeg' in welsh
+    for unsafe in ("https://evil.example/", "//evil.example", "/\\evil.example", "javascript:x"):
+        response = client.get("/language/en", query_string={"next": unsafe})
+        assert response.headers["Location"] == "/"
+    assert client.get("/language/xx").status_code == 404
+
+
+def test_dates_are_written_in_the_pages_language(app):
+    # Each request has its own app context, where the language is kept.
+    with app.app_context(), app.test_request_context(headers={"Cookie": "language=cy"}):
+        assert templating.format_date(date(2026, 12, 2)) == "2 Rhagfyr 2026"
+    with app.app_context(), app.test_request_context():
+        assert templating.format_date(date(2026, 12, 2)) == "2 December 2026"
+
+
+def test_a_right_to_left_language_turns_the_page(app, client, auth, world):
+    # A pseudo-locale: Arabic offered with no catalogue, so the words stay English but the
+    # page is laid out right to left.
+    app.config["LANGUAGES"] = ("en", "cy", "ar")
+    assert i18n.direction("ar") == "rtl" and i18n.direction("cy") == "ltr"
+    auth.sign_in(world.parent)
+    client.set_cookie("language", "ar")
+    page = client.get("/family/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<html lang="ar" dir="rtl"' in html
+    assert "Amir" in html
