@@ -9,7 +9,7 @@ from flask.templating import Environment
 from flask_babel import gettext
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, pass_context
 
 from goaltracker import i18n, policy, scoring, vocabulary
 from goaltracker.vocabulary import N_
@@ -51,12 +51,13 @@ def local_time(value: datetime) -> datetime:
 def format_time(value: datetime) -> str:
     """Return a time of day as GOV.UK writes it: 9am, 5:30pm, midday, midnight."""
     if (value.hour, value.minute) == (12, 0):
-        return "midday"
+        return gettext("midday")
     if (value.hour, value.minute) == (0, 0):
-        return "midnight"
+        return gettext("midnight")
     hour = value.hour % 12 or 12
     minutes = f":{value.minute:02d}" if value.minute else ""
-    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+    suffix = gettext("am") if value.hour < 12 else gettext("pm")
+    return f"{hour}{minutes}{suffix}"
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -64,7 +65,7 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = local_time(value)
-    return f"{format_date(local)} at {format_time(local)}"
+    return gettext("%(day)s at %(time)s", day=format_date(local), time=format_time(local))
 
 
 def device_words(user_agent: str | None) -> str:
@@ -143,14 +144,20 @@ def navigation_items() -> list[NavigationItem]:
     ]
 
 
-def translated(text):
-    """Return some of the service's own words in the page's language (as they are if unknown)."""
+@pass_context
+def translated(context, text):
+    """Return some of the service's own words in the page's language (as they are if unknown).
+
+    It takes the context only so that Jinja never works it out once, when the template is
+    compiled, for words written in the template: that would fix the first page's language.
+    """
     return gettext(text) if isinstance(text, str) and text else text
 
 
 def translated_label(mapping, code) -> str:
     """Return a code's label in the page's language."""
-    return translated(vocabulary.label(mapping, code))
+    words = vocabulary.label(mapping, code)
+    return gettext(words) if words else words
 
 
 def init_app(app: Flask) -> None:

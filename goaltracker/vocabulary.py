@@ -31,8 +31,8 @@ ROLE_LABELS: dict[str, str] = {
 
 RELATIONSHIPS: tuple[str, ...] = ("parent_carer", "young_person")
 RELATIONSHIP_LABELS: dict[str, str] = {
-    "parent_carer": "parent or carer",
-    "young_person": "the young person",
+    "parent_carer": N_("parent or carer"),
+    "young_person": N_("the young person"),
 }
 
 ORGANISATION_TYPES: tuple[str, ...] = ("education", "health", "social_care", "voluntary", "other")
@@ -164,8 +164,8 @@ RATER_VIEW_TITLES: dict[str, str] = {
 }
 # Whose view a rating gives, inside a sentence.
 RATER_VIEW_WORDS: dict[str, str] = {
-    "child": "the child's own view",
-    "parent_carer": "a parent's or carer's view",
+    "child": N_("the child's own view"),
+    "parent_carer": N_("a parent's or carer's view"),
 }
 
 GOAL_STATUSES: tuple[str, ...] = ("active", "achieved", "stopped")
@@ -204,9 +204,11 @@ def _scale(lowest: str, middle: str, highest: str) -> dict[int, str]:
 
 
 PERFORMANCE_SCALE: dict[int, str] = _scale(
-    "Cannot do it at all", "Can do some of it", "Does it really well"
+    N_("Cannot do it at all"), N_("Can do some of it"), N_("Does it really well")
 )
-SATISFACTION_SCALE: dict[int, str] = _scale("Not happy at all", "Partly happy", "Really happy")
+SATISFACTION_SCALE: dict[int, str] = _scale(
+    N_("Not happy at all"), N_("Partly happy"), N_("Really happy")
+)
 # The words at each end of the two scales when a child rates their own goal.
 CHILD_SCALE_WORDS: dict[str, tuple[str, str]] = {
     "performance": (N_("I can't do it yet"), N_("I can do it really well")),

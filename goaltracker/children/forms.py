@@ -131,22 +131,24 @@ class ReviewForm(Form):
     """One rater's ratings of the child's active goals on one day; goal fields are added."""
 
     rater = RadioField(
-        "Whose view is this?",
-        choices=vocabulary.choices(vocabulary.RATER_LABELS),
-        validators=[DataRequired("Say whose view these ratings are")],
+        lazy_gettext("Whose view is this?"),
+        choices=[(code, lazy_gettext(words)) for code, words in vocabulary.RATER_LABELS.items()],
+        validators=[DataRequired(lazy_gettext("Say whose view these ratings are"))],
     )
     assessed_on = DateField(
-        "Date of the ratings",
-        description="For example, 27 3 2026",
-        required_message="Enter the date of the ratings",
+        lazy_gettext("Date of the ratings"),
+        description=lazy_gettext("For example, 27 3 2026"),
+        required_message=lazy_gettext("Enter the date of the ratings"),
         validators=[not_in_future],
     )
     note = CharacterCountField(
-        "Anything to add? (optional)",
-        validators=[Length(max=2000, message="The note must be 2000 characters or fewer")],
+        lazy_gettext("Anything to add? (optional)"),
+        validators=[
+            Length(max=2000, message=lazy_gettext("The note must be 2000 characters or fewer"))
+        ],
     )
     replace_same_day = HiddenField()
-    submit = SubmitField("Save ratings")
+    submit = SubmitField(lazy_gettext("Save ratings"))
 
     goal_fields: list
 
@@ -158,14 +160,18 @@ class ReviewForm(Form):
             if performance.data and satisfaction.data:
                 rated += 1
             elif performance.data and not satisfaction.data:
-                satisfaction.errors.append(f"Choose how happy you are with “{goal.text[:60]}”")
+                satisfaction.errors.append(
+                    gettext("Choose how happy you are with “%(goal)s”", goal=goal.text[:60])
+                )
                 valid = False
             elif satisfaction.data and not performance.data:
-                performance.errors.append(f"Choose how well it is going for “{goal.text[:60]}”")
+                performance.errors.append(
+                    gettext("Choose how well it is going for “%(goal)s”", goal=goal.text[:60])
+                )
                 valid = False
         if rated == 0 and valid and self.goal_fields:
             first = self.goal_fields[0][1]
-            first.errors.append("Rate at least one goal")
+            first.errors.append(gettext("Rate at least one goal"))
             valid = False
         return valid
 

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from goaltracker import audit, consent, downloads, family_data, goals, policy, records
@@ -103,9 +104,15 @@ def answer_key_worker(child_id: int, request_id: int):
     records.answer_key_worker_request(request_, agreed, current_user)
     db.session.commit()
     flash(
-        f"{request_.key_worker.name} is now {child.first_name}'s key worker."
+        gettext(
+            "%(worker)s is now %(name)s's key worker.",
+            worker=request_.key_worker.name,
+            name=child.first_name,
+        )
         if agreed
-        else f"You said no: {request_.key_worker.name} will not be the key worker.",
+        else gettext(
+            "You said no: %(worker)s will not be the key worker.", worker=request_.key_worker.name
+        ),
         "success",
     )
     return redirect(url_for("family.sharing", child_id=child.id))
@@ -125,8 +132,10 @@ def handover(child_id: int):
         handover_module.take_over(child, current_user, keep, date.today())
         db.session.commit()
         flash(
-            "Your record is now yours. Check which services can see your goals below: "
-            "you decide from now on.",
+            gettext(
+                "Your record is now yours. Check which services can see your goals below: "
+                "you decide from now on."
+            ),
             "success",
         )
         return redirect(url_for("family.sharing", child_id=child.id))
@@ -152,9 +161,17 @@ def decide(child_id: int, organisation_id: int):
         db.session.commit()
         name = decision.organisation.name
         flash(
-            f"{name} can now see {child.first_name}'s goals."
+            gettext(
+                "%(organisation)s can now see %(name)s's goals.",
+                organisation=name,
+                name=child.first_name,
+            )
             if decision.granted
-            else f"{name} can no longer see {child.first_name}'s goals.",
+            else gettext(
+                "%(organisation)s can no longer see %(name)s's goals.",
+                organisation=name,
+                name=child.first_name,
+            ),
             "success",
         )
     return redirect(url_for("family.sharing", child_id=child.id))
