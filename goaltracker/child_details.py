@@ -15,6 +15,7 @@ from goaltracker import audit, vocabulary
 from goaltracker.extensions import db
 from goaltracker.models import Child, ChildDetail, Goal, User
 from goaltracker.reports import kept
+from goaltracker.vocabulary import N_
 
 
 class DetailsError(ValueError):
@@ -228,6 +229,10 @@ def _periods(entries: list[ChildDetail], value) -> list[Period]:
     return list(reversed(periods))
 
 
+# Whether a child has an EHC plan, in words (translated where they are shown).
+PLAN_WORDS = {True: N_("EHC plan"), False: N_("No EHC plan")}
+
+
 def need_history(child: Child) -> list[Period]:
     """Return the child's primary needs through time, newest first."""
     entries = history(child)
@@ -248,8 +253,8 @@ def plan_history(child: Child) -> list[Period]:
     """Return whether the child had an EHC plan through time, newest first."""
     entries = history(child)
     if not entries:
-        return [Period("EHC plan" if child.ehcp else "No EHC plan", first_day(child), None)]
-    return _periods(entries, lambda entry: "EHC plan" if entry.ehcp else "No EHC plan")
+        return [Period(PLAN_WORDS[bool(child.ehcp)], first_day(child), None)]
+    return _periods(entries, lambda entry: PLAN_WORDS[bool(entry.ehcp)])
 
 
 def forget(child: Child) -> None:

@@ -251,10 +251,10 @@ NOT_DUE = "not_due"
 DUE_SOON_DAYS = 14
 
 REVIEW_STATUS_LABELS: dict[str, str] = {
-    NOT_RATED: "Not rated yet",
-    OVERDUE: "Review overdue",
-    DUE_SOON: "Review due soon",
-    NOT_DUE: "Up to date",
+    NOT_RATED: N_("Not rated yet"),
+    OVERDUE: N_("Review overdue"),
+    DUE_SOON: N_("Review due soon"),
+    NOT_DUE: N_("Up to date"),
 }
 
 

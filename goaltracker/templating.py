@@ -106,10 +106,17 @@ def words_from_iso(value: str | None) -> str:
 
 
 def period_words(period) -> str:
-    """Return a value and its dates in words: "EHC plan since 3 March 2026"."""
+    """Return a value and its dates in words, in the page's language: "EHC plan since 3 March
+    2026"."""
+    what = gettext(period.label) if period.label else period.label
     if period.until is None:
-        return f"{period.label} since {format_date(period.since)}"
-    return f"{period.label} from {format_date(period.since)} to {format_date(period.until)}"
+        return gettext("%(what)s since %(day)s", what=what, day=format_date(period.since))
+    return gettext(
+        "%(what)s from %(start)s to %(end)s",
+        what=what,
+        start=format_date(period.since),
+        end=format_date(period.until),
+    )
 
 
 NAVIGATION = {

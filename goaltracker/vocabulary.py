@@ -137,19 +137,19 @@ PRIMARY_NEEDS: tuple[str, ...] = (
     "NSA",
 )
 PRIMARY_NEED_LABELS: dict[str, str] = {
-    "SPLD": "Specific learning difficulty",
-    "MLD": "Moderate learning difficulty",
-    "SLD": "Severe learning difficulty",
-    "PMLD": "Profound and multiple learning difficulty",
-    "SEMH": "Social, emotional and mental health",
-    "SLCN": "Speech, language and communication needs",
-    "HI": "Hearing impairment",
-    "VI": "Vision impairment",
-    "MSI": "Multi-sensory impairment",
-    "PD": "Physical disability",
-    "ASD": "Autism",
-    "OTH": "Other difficulty or disability",
-    "NSA": "SEN support but no specialist assessment of type of need",
+    "SPLD": N_("Specific learning difficulty"),
+    "MLD": N_("Moderate learning difficulty"),
+    "SLD": N_("Severe learning difficulty"),
+    "PMLD": N_("Profound and multiple learning difficulty"),
+    "SEMH": N_("Social, emotional and mental health"),
+    "SLCN": N_("Speech, language and communication needs"),
+    "HI": N_("Hearing impairment"),
+    "VI": N_("Vision impairment"),
+    "MSI": N_("Multi-sensory impairment"),
+    "PD": N_("Physical disability"),
+    "ASD": N_("Autism"),
+    "OTH": N_("Other difficulty or disability"),
+    "NSA": N_("SEN support but no specialist assessment of type of need"),
 }
 
 RATERS: tuple[str, ...] = ("child", "parent_carer")
@@ -170,9 +170,9 @@ RATER_VIEW_WORDS: dict[str, str] = {
 
 GOAL_STATUSES: tuple[str, ...] = ("active", "achieved", "stopped")
 GOAL_STATUS_LABELS: dict[str, str] = {
-    "active": "Working on it",
-    "achieved": "Achieved",
-    "stopped": "Stopped",
+    "active": N_("Working on it"),
+    "achieved": N_("Achieved"),
+    "stopped": N_("Stopped"),
 }
 
 AGE_BANDS: tuple[str, ...] = ("0-4", "5-10", "11-15", "16-19", "20-25")

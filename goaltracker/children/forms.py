@@ -117,14 +117,14 @@ class NoteForm(Form):
     """A note on the record, such as good news between meetings."""
 
     body = CharacterCountField(
-        "Add a note",
-        description="For example, something that went well this week.",
+        lazy_gettext("Add a note"),
+        description=lazy_gettext("For example, something that went well this week."),
         validators=[
-            DataRequired("Enter the note"),
-            Length(max=2000, message="The note must be 2000 characters or fewer"),
+            DataRequired(lazy_gettext("Enter the note")),
+            Length(max=2000, message=lazy_gettext("The note must be 2000 characters or fewer")),
         ],
     )
-    submit = SubmitField("Add note")
+    submit = SubmitField(lazy_gettext("Add note"))
 
 
 class ReviewForm(Form):
