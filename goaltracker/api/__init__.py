@@ -3,7 +3,7 @@
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from goaltracker.api.problems import is_api_request
+from goaltracker.api.problems import is_api_path, is_api_request
 
 
 class CookieFreeApiSessions(SecureCookieSessionInterface):
@@ -12,7 +12,7 @@ class CookieFreeApiSessions(SecureCookieSessionInterface):
     with its cookie) nor sets one."""
 
     def open_session(self, app, request):
-        if request.path.startswith("/api/"):
+        if is_api_path(request.path):
             return self.session_class()
         return super().open_session(app, request)
 

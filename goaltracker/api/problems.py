@@ -4,15 +4,20 @@ import json
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 PREFIX = "/api/"
 MEDIA_TYPE = "application/problem+json"
-TYPE_BASE = "https://goal-tracker.invalid/problems/"
+
+
+def is_api_path(path: str) -> bool:
+    """Return whether an address is the API's."""
+    return path.startswith(PREFIX)
 
 
 def is_api_request() -> bool:
     """Return whether the request is for the API."""
-    return request.path.startswith(PREFIX)
+    return is_api_path(request.path)
 
 
 def problem(status: int, title: str, detail: str = "", *, headers=None, **members) -> Response:
@@ -50,6 +55,5 @@ class ApiProblem(HTTPException):
 
     @property
     def name(self) -> str:
-        from werkzeug.http import HTTP_STATUS_CODES
-
+        """The status's own name, such as Unauthorized, as the problem's title."""
         return HTTP_STATUS_CODES.get(self.code, "Error")
