@@ -1,10 +1,11 @@
-"""The API's routes: the protected outcomes report and trends for BI tools, and the document
-that describes them. Every answer but the description needs a token with the right scope."""
+"""The API's routes: the protected outcomes report and trends for BI tools, one child's goals as
+FHIR, and the document that describes them. Every answer but the description needs a key with
+the right scope."""
 
 from datetime import date
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from goaltracker import audit, dashboard, downloads, fhir, policy
@@ -48,7 +49,6 @@ def needs(scope: str):
                 )
             if scope not in token.scope_list:
                 raise ApiProblem(403, f"This key may not read this: it needs the {scope} scope")
-            g.api_token = token
             token.last_used_at = utcnow()
             return view(token, *args, **kwargs)
 
