@@ -9,6 +9,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from babel import Locale
+from babel.dates import format_date
 from flask import Flask, current_app, redirect, request
 from flask_babel import Babel, get_locale
 
@@ -85,8 +86,6 @@ def switch_to(code: str, next_path: str | None):
 
 def format_day(value: date | datetime) -> str:
     """Return a date as people write it, in the page's language: 24 November 2026."""
-    from babel.dates import format_date
-
     return format_date(value, "d MMMM y", locale=language())
 
 

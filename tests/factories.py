@@ -169,6 +169,34 @@ def counted_statements() -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", count_statement)
 
 
+def make_rated_children(world, count: int, second_on: date, second_scores) -> None:
+    """Give the world's area `count` children, each with a goal under its outcome rated 2 and 2
+    on 1 September 2025 and again on `second_on` with `second_scores(number)`; committed."""
+    for number in range(count):
+        child = make_child(world.key_worker, first_name=f"Rated {number}")
+        goal = make_goal(child, set_on=date(2025, 9, 1), outcomes=[world.outcome])
+        make_rating(goal, date(2025, 9, 1), 2, 2)
+        make_rating(goal, second_on, *second_scores(number))
+    db.session.commit()
+
+
+def issue_api_key(world, scopes, *, organisation=None, name="Power BI board pack", days=30):
+    """Issue an API key of the world's area by its administrator; return (token, secret)."""
+    from goaltracker.api import tokens
+
+    token, secret = tokens.issue(
+        db.session,
+        world.area,
+        name=name,
+        scopes=list(scopes),
+        days=days,
+        issued_by=world.admin,
+        organisation=organisation,
+    )
+    db.session.commit()
+    return token, secret
+
+
 @dataclass
 class World:
     """Everyone the access tests need: one of each role, related and unrelated."""

@@ -26,30 +26,15 @@ def bearer(secret: str) -> dict:
 
 
 def issue(world, scopes=(tokens.REPORTS_READ,), **fields) -> tuple[ApiToken, str]:
-    """Issue a token of the world's area, committed."""
+    """Issue a token of the world's area, committed (records:read for the health service)."""
     fields.setdefault("organisation", world.health if tokens.RECORDS_READ in scopes else None)
-    token, secret = tokens.issue(
-        db.session,
-        world.area,
-        name=fields.pop("name", "Power BI board pack"),
-        scopes=list(scopes),
-        days=fields.pop("days", 30),
-        issued_by=world.admin,
-        **fields,
-    )
-    db.session.commit()
-    return token, secret
+    return factories.issue_api_key(world, scopes, **fields)
 
 
 @pytest.fixture
 def rated(world):
     """The world's area with twelve children rated twice under its outcome."""
-    for number in range(12):
-        child = factories.make_child(world.key_worker, first_name=f"Rated {number}")
-        goal = factories.make_goal(child, set_on=date(2025, 9, 1), outcomes=[world.outcome])
-        factories.make_rating(goal, date(2025, 9, 1), 2, 2)
-        factories.make_rating(goal, date(2026, 1, 10), 3 + number % 6, 4)
-    db.session.commit()
+    factories.make_rated_children(world, 12, date(2026, 1, 10), lambda number: (3 + number % 6, 4))
     return world
 
 

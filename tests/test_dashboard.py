@@ -21,12 +21,7 @@ from tests import factories
 @pytest.fixture
 def rated_area(world):
     """Give the world's area eight rated children with goals linked to HEALTHY."""
-    for number in range(8):
-        child = factories.make_child(world.key_worker, first_name=f"Rated {number}")
-        goal = factories.make_goal(child, set_on=date(2025, 9, 1), outcomes=[world.outcome])
-        factories.make_rating(goal, date(2025, 9, 1), 2, 2)
-        factories.make_rating(goal, date(2025, 12, 1), 5, 3)
-    db.session.commit()
+    factories.make_rated_children(world, 8, date(2025, 12, 1), lambda number: (5, 3))
     return world
 
 

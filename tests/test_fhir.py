@@ -158,17 +158,9 @@ def test_the_family_and_the_team_download_it_and_it_is_audited(client, auth, wor
 
 
 def _records_key(world, organisation) -> str:
-    _, secret = tokens.issue(
-        db.session,
-        world.area,
-        name="Community health record",
-        scopes=[tokens.RECORDS_READ],
-        days=30,
-        issued_by=world.admin,
-        organisation=organisation,
-    )
-    db.session.commit()
-    return secret
+    return factories.issue_api_key(
+        world, [tokens.RECORDS_READ], organisation=organisation, name="Community health record"
+    )[1]
 
 
 def test_an_api_key_reads_only_children_shared_with_its_organisation(client, world, rated_child):

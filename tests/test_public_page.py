@@ -20,12 +20,7 @@ ADDRESSES = ("", ".csv", ".json", ".csv-metadata.json")
 @pytest.fixture
 def published(world, client, auth):
     """The world's area with twelve rated children, published by its administrator."""
-    for number in range(12):
-        child = factories.make_child(world.key_worker, first_name=f"Rated {number}")
-        goal = factories.make_goal(child, set_on=date(2025, 9, 1), outcomes=[world.outcome])
-        factories.make_rating(goal, date(2025, 9, 1), 2, 2)
-        factories.make_rating(goal, date(2026, 1, 10), 3 + number % 6, 4)
-    db.session.commit()
+    factories.make_rated_children(world, 12, date(2026, 1, 10), lambda number: (3 + number % 6, 4))
     auth.sign_in(world.admin)
     response = client.post("/admin/public-page", data={"publish": "yes"})
     assert response.status_code == 302

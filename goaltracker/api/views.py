@@ -74,6 +74,11 @@ def _arguments(token: ApiToken, allowed: tuple[str, ...]) -> arguments.ReportArg
         raise ApiProblem(400, str(error), field=error.field) from None
 
 
+def _csv(body: str, *name_parts: str):
+    """Answer with CSV as a file to download."""
+    return downloads.download(body, "text/csv", *name_parts, extension="csv")
+
+
 @blueprint.route("/openapi.json")
 def description():
     """Describe the API (OpenAPI 3.1): no token needed to read what it offers."""
@@ -109,14 +114,7 @@ def report(token: ApiToken):
     )
     _audit(token, as_at=as_at.isoformat(), by=chosen.by, filters=result.filters.applied())
     if chosen.format == "csv":
-        return downloads.download(
-            formats.report_to_csv(result),
-            "text/csv",
-            "outcomes",
-            area.code,
-            as_at.isoformat(),
-            extension="csv",
-        )
+        return _csv(formats.report_to_csv(result), "outcomes", area.code, as_at.isoformat())
     return jsonify(formats.report_to_json_dict(result))
 
 
@@ -136,15 +134,7 @@ def trend(token: ApiToken, code: str):
     )
     _audit(token, trend=code, every=chosen.every, by=chosen.by, filters=chosen.filters.applied())
     if chosen.format == "csv":
-        return downloads.download(
-            formats.trend_to_csv(points),
-            "text/csv",
-            "trend",
-            area.code,
-            code,
-            chosen.every,
-            extension="csv",
-        )
+        return _csv(formats.trend_to_csv(points), "trend", area.code, code, chosen.every)
     return jsonify(
         formats.trend_to_json_dict(area.code, code, chosen.every, chosen.by, chosen.filters, points)
     )

@@ -91,17 +91,17 @@ def _cell(column: Column, row: Row, exact: bool) -> str:
 
 def report_table(report: Report) -> list[list]:
     """Return the report as CSV rows: a header, then one line per row, in the report's order."""
-    rows: list[list] = [["outcome", "group", *NAMES]]
-    for row in report.rows:
-        # The numbers are text written by us (such as -1.5 or [c]): only names can be formulas.
-        rows.append(
-            [
-                row.outcome,
-                row.group or "",
-                *(Number(_cell(column, row, report.exact)) for column in COLUMNS),
-            ]
-        )
-    return rows
+    return [["outcome", "group", *NAMES], *(_table_row(row, report.exact) for row in report.rows)]
+
+
+def _table_row(row: Row, exact: bool) -> list:
+    """Return one row's CSV cells: its outcome, group and every column."""
+    # The numbers are text written by us (such as -1.5 or [c]): only names can be formulas.
+    return [
+        row.outcome,
+        row.group or "",
+        *(Number(_cell(column, row, exact)) for column in COLUMNS),
+    ]
 
 
 class Number(str):
@@ -133,15 +133,7 @@ def trend_to_csv(points) -> str:
     """Return a trend as CSV: the report's columns after the date of each point."""
     rows: list[list] = [["as_at", "outcome", "group", *NAMES]]
     for point in points:
-        for row in point.rows:
-            rows.append(
-                [
-                    Number(point.as_at.isoformat()),
-                    row.outcome,
-                    row.group or "",
-                    *(Number(_cell(column, row, exact=False)) for column in COLUMNS),
-                ]
-            )
+        rows += [[Number(point.as_at.isoformat()), *_table_row(row, False)] for row in point.rows]
     return csv_text(rows)
 
 
