@@ -14,7 +14,7 @@ from goaltracker import create_app, mail, security
 from goaltracker.extensions import db, limiter
 from goaltracker.models import Area
 from goaltracker.reports import kept
-from tests import factories
+from tests import factories, languages
 
 DATA = Path(__file__).parent / "data"
 
@@ -161,3 +161,9 @@ def auth(client):
 def world(app):
     """A small area with one of each kind of person, and a second area to stay out of."""
     return factories.build_world()
+
+
+@pytest.fixture
+def misses(monkeypatch) -> set[str]:
+    """Every message a page asked for in Welsh that the catalogue does not hold."""
+    return languages.record_misses(monkeypatch)
