@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from goaltracker import audit
@@ -87,22 +88,34 @@ def check_threshold(threshold: int) -> None:
     """Refuse a suppression threshold outside 5 to 50 (domain.md section 5)."""
     low, high = protect.MINIMUM_THRESHOLD, protect.MAXIMUM_THRESHOLD
     if not low <= threshold <= high:
-        raise AreaError(f"The suppression threshold must be between {low} and {high}")
+        raise AreaError(
+            gettext(
+                "The suppression threshold must be between %(low)s and %(high)s",
+                low=low,
+                high=high,
+            )
+        )
 
 
 def add_outcome(area: Area, code: str, title: str, description: str = "") -> StrategicOutcome:
     """Add a strategic outcome at the end of the area's framework."""
     if not CODE_PATTERN.fullmatch(code):
-        raise AreaError("Outcome code must be 1 to 32 of A-Z, 0-9 and _")
+        raise AreaError(gettext("Outcome code must be 1 to 32 of A-Z, 0-9 and _"))
     exists = db.session.scalar(
         select(StrategicOutcome.id).where(
             StrategicOutcome.area_id == area.id, StrategicOutcome.code == code
         )
     )
     if exists is not None:
-        raise AreaError(f"Area {area.code} already has an outcome with code {code}")
+        raise AreaError(
+            gettext(
+                "Area %(area)s already has an outcome with code %(code)s",
+                area=area.code,
+                code=code,
+            )
+        )
     if not title.strip():
-        raise AreaError("Outcome title must not be empty")
+        raise AreaError(gettext("Outcome title must not be empty"))
     last = db.session.scalar(
         select(func.max(StrategicOutcome.position)).where(StrategicOutcome.area_id == area.id)
     )
@@ -162,7 +175,7 @@ def outcome_of_area(area_id: int, outcome_id: int) -> StrategicOutcome | None:
 def edit_outcome(outcome: StrategicOutcome, title: str, description: str) -> None:
     """Change an outcome's title and description; its code stays, so history still matches."""
     if not title.strip():
-        raise AreaError("Outcome title must not be empty")
+        raise AreaError(gettext("Outcome title must not be empty"))
     before = {"title": outcome.title, "description": outcome.description}
     outcome.title = title.strip()
     outcome.description = description.strip()

@@ -9,7 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from goaltracker import vocabulary
+from babel.dates import format_date
+from flask_babel import gettext
+
+from goaltracker import i18n, vocabulary
+from goaltracker.vocabulary import N_
 
 # Drawn in a box this size and scaled to the width available: on a 320-pixel phone a unit is
 # about 0.7 pixels, so the 20-unit text is about 14 pixels high.
@@ -22,10 +26,11 @@ BOTTOM = 52
 LABEL_GAP = 24  # the least vertical room between the two end labels
 
 # The two lines differ in pattern and in marker as well as colour (the stylesheet's, by kind),
-# so colour is never needed to tell them apart.
+# so colour is never needed to tell them apart. Each has its name (read out by screen readers)
+# and the label drawn at its end, which must fit the room on the right in every language.
 KINDS = (
-    ("performance", "How well", "", "circle"),
-    ("satisfaction", "How happy", "10 6", "square"),
+    ("performance", N_("How well"), N_("How well %(score)s"), "", "circle"),
+    ("satisfaction", N_("How happy"), N_("How happy %(score)s"), "10 6", "square"),
 )
 
 
@@ -79,6 +84,11 @@ def _y(value: int) -> float:
     return TOP + plot_height * (10 - value) / 9
 
 
+def _month(day: date) -> str:
+    """Return a month and year, short, in the page's language: "Mar 2026"."""
+    return format_date(day, "MMM y", locale=i18n.language())
+
+
 def _label_positions(ends: list[float]) -> list[float]:
     """Move the end labels apart when the lines end close together (they may end on one point)."""
     if len(ends) == 2 and abs(ends[0] - ends[1]) < LABEL_GAP:
@@ -103,9 +113,9 @@ def progress_charts(ratings: Sequence) -> list[Chart]:
             return LEFT + plot_width / 2
         return LEFT + plot_width * (day - first).days / span
 
-    x_ticks = [(x(first), f"{first:%b %Y}", "start" if first != last else "middle")]
+    x_ticks = [(x(first), _month(first), "start" if first != last else "middle")]
     if last != first:
-        x_ticks.append((x(last), f"{last:%b %Y}", "end"))
+        x_ticks.append((x(last), _month(last), "end"))
     y_ticks = [(_y(value), value) for value in (1, 5, 10)]
     charts = []
     for rater in vocabulary.RATERS:
@@ -117,7 +127,8 @@ def progress_charts(ratings: Sequence) -> list[Chart]:
         drawn = [
             (
                 kind,
-                words,
+                gettext(words),
+                label,
                 dash,
                 marker,
                 [
@@ -125,16 +136,18 @@ def progress_charts(ratings: Sequence) -> list[Chart]:
                     for r in own
                 ],
             )
-            for kind, words, dash, marker in KINDS
+            for kind, words, label, dash, marker in KINDS
         ]
         label_ys = _label_positions([points[-1].y for *_, points in drawn])
         lines = [
-            Line(kind, words, f"{words} {points[-1].value}", dash, marker, points, label_y)
-            for (kind, words, dash, marker, points), label_y in zip(drawn, label_ys, strict=True)
+            Line(kind, words, gettext(label, score=points[-1].value), dash, marker, points, label_y)
+            for (kind, words, label, dash, marker, points), label_y in zip(
+                drawn, label_ys, strict=True
+            )
         ]
         charts.append(
             Chart(
-                title=vocabulary.label(vocabulary.RATER_VIEW_TITLES, rater),
+                title=gettext(vocabulary.label(vocabulary.RATER_VIEW_TITLES, rater)),
                 width=WIDTH,
                 height=HEIGHT,
                 lines=lines,

@@ -9,6 +9,7 @@ also be marked as correcting a mistake, which replaces the history instead of ad
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 
 from goaltracker import audit, vocabulary
@@ -19,7 +20,13 @@ from goaltracker.vocabulary import N_
 
 
 class DetailsError(ValueError):
-    """A change to a child's details that cannot be made; the message says why."""
+    """A change to a child's details that cannot be made; the message says why (in the page's
+    language), and `field_name` which form field it belongs to."""
+
+    def __init__(self, message: str, field_name: str | None = None):
+        """Keep the name of the form field the problem belongs to, if any."""
+        super().__init__(message)
+        self.field_name = field_name
 
 
 def first_day(child: Child) -> date:
@@ -95,9 +102,13 @@ def set_need_and_plan(
             entry.primary_need, entry.ehcp = primary_need, ehcp
     else:
         if effective_from > date.today():
-            raise DetailsError("The date of the change must be today or in the past")
+            raise DetailsError(
+                gettext("The date of the change must be today or in the past"), "changed_on"
+            )
         if child.date_of_birth and effective_from < child.date_of_birth:
-            raise DetailsError("The date of the change must be after the date of birth")
+            raise DetailsError(
+                gettext("The date of the change must be after the date of birth"), "changed_on"
+            )
         _put(child, held, effective_from, primary_need, ehcp, recorded_by)
     db.session.flush()
     current = history(child)[-1]
@@ -151,13 +162,13 @@ def change_details(
     """
     reference = reference.strip()
     if not reference:
-        raise DetailsError("Enter the child's reference")
+        raise DetailsError(gettext("Enter the child's reference"), "reference")
     if _reference_taken(child, reference):
-        raise DetailsError("Another child already has this reference")
+        raise DetailsError(gettext("Another child already has this reference"), "reference")
     if primary_need not in vocabulary.PRIMARY_NEEDS:
-        raise DetailsError("Choose the primary need")
+        raise DetailsError(gettext("Choose the primary need"), "primary_need")
     if date_of_birth > date.today():
-        raise DetailsError("The date of birth must be in the past")
+        raise DetailsError(gettext("The date of birth must be in the past"), "date_of_birth")
     before = _snapshot(child)
     need_or_plan_changed = (primary_need, ehcp) != (child.primary_need, bool(child.ehcp))
     # A new date of birth moves the child's age band on every date; a new need or plan only

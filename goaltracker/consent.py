@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from goaltracker import audit, mail
@@ -38,7 +39,7 @@ def _organisation_in_area(child: Child, organisation_id: int) -> Organisation:
     """Return the organisation when it belongs to the child's area."""
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None or organisation.area_id != child.area_id:
-        raise ConsentError("Choose an organisation from the list")
+        raise ConsentError(gettext("Choose an organisation from the list"))
     return organisation
 
 
@@ -89,7 +90,10 @@ def decide(child: Child, organisation_id: int, granted: bool, decided_by: User) 
     organisation = _organisation_in_area(child, organisation_id)
     if organisation.id == child.organisation_id:
         raise ConsentError(
-            f"{organisation.name} is the key worker's organisation, which always has access"
+            gettext(
+                "%(organisation)s is the key worker's organisation, which always has access",
+                organisation=organisation.name,
+            )
         )
     consent = db.session.scalar(
         select(Consent).where(
@@ -128,7 +132,9 @@ def ask(child: Child, organisation_id: int, requested_by: User, sign_in_link: st
     """
     organisation = _organisation_in_area(child, organisation_id)
     if any(line.can_see for line in sharing(child) if line.organisation.id == organisation.id):
-        raise ConsentError(f"{organisation.name} can already see the record")
+        raise ConsentError(
+            gettext("%(organisation)s can already see the record", organisation=organisation.name)
+        )
     db.session.add(
         ConsentRequest(
             child_id=child.id, organisation_id=organisation.id, requested_by_id=requested_by.id
@@ -149,9 +155,11 @@ def ask(child: Child, organisation_id: int, requested_by: User, sign_in_link: st
     for member in family:
         emailed &= mail.send_or_log(
             member.email,
-            "Goal Tracker: a question about sharing",
-            "Your key worker has asked you a question about who can see your goals.\n\n"
-            f"Sign in to answer: {sign_in_link}\n",
+            gettext("Goal Tracker: a question about sharing"),
+            gettext("Your key worker has asked you a question about who can see your goals.")
+            + "\n\n"
+            + gettext("Sign in to answer: %(link)s", link=sign_in_link)
+            + "\n",
         )
     db.session.flush()
     return emailed

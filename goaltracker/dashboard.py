@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -17,6 +18,7 @@ from goaltracker.extensions import db
 from goaltracker.models import Area, Organisation
 from goaltracker.reports import columns, formats, outcome_reports
 from goaltracker.templating import format_date
+from goaltracker.vocabulary import N_
 
 
 @dataclass(frozen=True)
@@ -73,85 +75,123 @@ TABLES = (
     _table(
         columns.HOW_MUCH,
         None,
-        ("children", "Children"),
-        ("goals", "Goals"),
-        ("ratings", "Ratings"),
+        ("children", N_("Children")),
+        ("goals", N_("Goals")),
+        ("ratings", N_("Ratings")),
     ),
     _table(
         columns.HOW_WELL,
         None,
-        ("reviewed_on_time_pct", "Reviewed on time (%)"),
-        ("child_voice_pct", "Child's own view (%)"),
+        ("reviewed_on_time_pct", N_("Reviewed on time (%)")),
+        ("child_voice_pct", N_("Child's own view (%)")),
     ),
     _table(
         columns.BETTER_OFF,
-        "How well it is going (performance)",
-        ("reassessed", "Views reassessed"),
-        ("mean_baseline_performance", "Average first score"),
-        ("mean_latest_performance", "Average latest score"),
-        ("mean_change_performance", "Average change"),
-        ("improved_performance", "Improved by an important amount"),
-        ("improved_performance_pct", "Improved (%)"),
+        N_("How well it is going (performance)"),
+        ("reassessed", N_("Views reassessed")),
+        ("mean_baseline_performance", N_("Average first score")),
+        ("mean_latest_performance", N_("Average latest score")),
+        ("mean_change_performance", N_("Average change")),
+        ("improved_performance", N_("Improved by an important amount")),
+        ("improved_performance_pct", N_("Improved (%)")),
     ),
     _table(
         columns.BETTER_OFF,
-        "How happy they are with it (satisfaction)",
-        ("reassessed", "Views reassessed"),
-        ("mean_baseline_satisfaction", "Average first score"),
-        ("mean_latest_satisfaction", "Average latest score"),
-        ("mean_change_satisfaction", "Average change"),
-        ("improved_satisfaction", "Improved by an important amount"),
-        ("improved_satisfaction_pct", "Improved (%)"),
+        N_("How happy they are with it (satisfaction)"),
+        ("reassessed", N_("Views reassessed")),
+        ("mean_baseline_satisfaction", N_("Average first score")),
+        ("mean_latest_satisfaction", N_("Average latest score")),
+        ("mean_change_satisfaction", N_("Average change")),
+        ("improved_satisfaction", N_("Improved by an important amount")),
+        ("improved_satisfaction_pct", N_("Improved (%)")),
     ),
 )
 
 
-def outcome_titles(area: Area) -> dict[str, str]:
-    """Return each outcome code's title, and ALL's."""
-    titles = {outcome_reports.ALL_OUTCOMES: "All goals"}
+ALL_GOALS = N_("All goals")
+
+
+def outcome_titles(area: Area, *, translate: bool = False) -> dict[str, str]:
+    """Return each outcome code's title, and ALL's (in the page's language when translated; the
+    area's own titles stay as the area wrote them)."""
+    titles = {outcome_reports.ALL_OUTCOMES: gettext(ALL_GOALS) if translate else ALL_GOALS}
     titles.update({outcome.code: outcome.title for outcome in area.outcomes})
     return titles
 
 
 BREAKDOWN_WORDS = {
-    "age_band": "Age band",
-    "primary_need": "Primary need",
-    "ehcp": "EHC plan or not",
-    "organisation": "Organisation",
-    "rater": "Whose view",
+    "age_band": N_("Age band"),
+    "primary_need": N_("Primary need"),
+    "ehcp": N_("EHC plan or not"),
+    "organisation": N_("Organisation"),
+    "rater": N_("Whose view"),
+}
+# How each filter is named above a report, on the page and in the files.
+FILTER_WORDS = {
+    "organisation": N_("Filter: organisation"),
+    "age_band": N_("Filter: age band"),
+    "primary_need": N_("Filter: primary need"),
+    "ehcp": N_("Filter: ehcp"),
+    "rater": N_("Filter: rater"),
 }
 
 
-def group_label(by: str | None, group: str | None) -> str:
-    """Return a breakdown group in words, such as "EHC plan" for ehcp "yes"."""
+def _words(translate: bool):
+    """Return the function that gives the service's words: translated for a page, or English
+    (files and the API keep English)."""
+    if translate:
+        return gettext
+    return lambda text, **values: text % values if values else text
+
+
+def group_label(by: str | None, group: str | None, *, translate: bool = False) -> str:
+    """Return a breakdown group in words, such as "EHC plan" for ehcp "yes" (in the page's
+    language when translated)."""
     if group is None:
         return ""
+    words = _words(translate)
+    if by == "age_band" and group in vocabulary.AGE_BANDS:
+        return words(N_("Aged %(band)s"), band=group)
     labels = {
-        "ehcp": {"yes": "EHC plan", "no": "No EHC plan"},
+        "ehcp": {"yes": N_("EHC plan"), "no": N_("No EHC plan")},
         "primary_need": vocabulary.PRIMARY_NEED_LABELS,
         "rater": vocabulary.RATER_LABELS,
-        "age_band": {band: f"Aged {band}" for band in vocabulary.AGE_BANDS}
-        | {"other": "Other ages"},
+        "age_band": {"other": N_("Other ages")},
     }.get(by or "", {})
-    return labels.get(group, group)
+    return words(labels[group]) if group in labels else group
 
 
-def describe_filters(area: Area, report: outcome_reports.Report) -> list[tuple[str, str]]:
-    """Return the report's choices in words, for the page and the exports."""
+def shown_group_label(by: str | None, group: str | None) -> str:
+    """Return a breakdown group in words, in the page's language."""
+    return group_label(by, group, translate=True)
+
+
+def describe_filters(
+    area: Area, report: outcome_reports.Report, *, translate: bool = False
+) -> list[tuple[str, str]]:
+    """Return the report's choices in words, for the page (translated) and the exports."""
+    words = _words(translate)
     applied = report.filters.applied()
-    lines = [("Area", area.name), ("Report date", format_date(report.as_at))]
+    lines = [(words(N_("Area")), area.name), (words(N_("Report date")), format_date(report.as_at))]
     names = {
         "organisation": lambda value: db.session.get(Organisation, value).name,
-        "age_band": lambda value: vocabulary.label(vocabulary.AGE_BAND_LABELS, value),
-        "primary_need": lambda value: vocabulary.label(vocabulary.PRIMARY_NEED_LABELS, value),
-        "ehcp": lambda value: "EHC plan" if value else "No EHC plan",
-        "rater": lambda value: vocabulary.label(vocabulary.RATER_LABELS, value),
+        "age_band": lambda value: words(vocabulary.label(vocabulary.AGE_BAND_LABELS, value)),
+        "primary_need": lambda value: words(
+            vocabulary.label(vocabulary.PRIMARY_NEED_LABELS, value)
+        ),
+        "ehcp": lambda value: words(N_("EHC plan") if value else N_("No EHC plan")),
+        "rater": lambda value: words(vocabulary.label(vocabulary.RATER_LABELS, value)),
     }
     for name, value in applied.items():
-        lines.append((f"Filter: {name.replace('_', ' ')}", names[name](value)))
-    lines.append(("Breakdown", BREAKDOWN_WORDS.get(report.by, "None") if report.by else "None"))
+        heading = FILTER_WORDS.get(name) or f"Filter: {name.replace('_', ' ')}"
+        lines.append((words(heading), names[name](value)))
+    breakdown = BREAKDOWN_WORDS.get(report.by, N_("None")) if report.by else N_("None")
+    lines.append((words(N_("Breakdown")), words(breakdown)))
     lines.append(
-        ("Rows with fewer children than this are hidden", str(report.suppression_threshold))
+        (
+            words(N_("Rows with fewer children than this are hidden")),
+            str(report.suppression_threshold),
+        )
     )
     return lines
 
@@ -272,8 +312,8 @@ def default_months(today: date, count: int = 24) -> list[date]:
 TREND_PERIODS = {
     "quarter": (
         default_quarters,
-        "Quarter end",
-        "the end of each of the last 8 financial quarters",
+        N_("Quarter end"),
+        N_("the end of each of the last 8 financial quarters"),
     ),
-    "month": (default_months, "Month end", "the end of each of the last 24 months"),
+    "month": (default_months, N_("Month end"), N_("the end of each of the last 24 months")),
 }

@@ -7,6 +7,7 @@ child's secret record key is never in it.
 
 from datetime import UTC, datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -41,7 +42,7 @@ def _replaced_scores(child: Child) -> list[dict]:
         detail = event.detail or {}
         replaced.append(
             {
-                "goal": goal_words.get(detail.get("goal_id"), "a goal"),
+                "goal": goal_words.get(detail.get("goal_id"), gettext("a goal")),
                 "rater": detail.get("rater"),
                 "rater_label": vocabulary.label(vocabulary.RATER_LABELS, detail.get("rater")),
                 "assessed_on": detail.get("assessed_on"),

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import g, request
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf import file as flask_wtf_file
 from flask_wtf.form import _Auto
@@ -155,7 +156,7 @@ class CheckboxesField(ChoicesMixin, fields.SelectMultipleField):
         allowed = {str(choice.value) for choice in self.choices or []}
         for value in self.data or []:
             if str(value) not in allowed:
-                raise ValidationError("Choose from the options shown")
+                raise ValidationError(gettext("Choose from the options shown"))
 
 
 WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,9}$")
@@ -178,7 +179,7 @@ class IntegerField(fields.IntegerField):
             return
         if not WHOLE_NUMBER.match(text):
             self.data = None
-            raise ValueError("Enter a whole number, like 5")
+            raise ValueError(gettext("Enter a whole number, like 5"))
         self.data = int(text)
 
 
@@ -198,7 +199,7 @@ class DecimalField(fields.DecimalField):
             return
         if not DECIMAL_NUMBER.match(text):
             self.data = None
-            raise ValueError("Enter a number, like 2 or 1.5")
+            raise ValueError(gettext("Enter a number, like 2 or 1.5"))
         self.data = decimal.Decimal(text)
 
 
@@ -222,10 +223,23 @@ class SubmitField(fields.SubmitField):
         self.label.field_id = self.id
 
 
+class DateInput(GovDateInput):
+    """GOV.UK Frontend's day, month and year boxes, their labels in the page's language."""
+
+    def map_gov_params(self, field, **kwargs):
+        """Label the three boxes when the page is drawn (the widget has them in English)."""
+        params = super().map_gov_params(field, **kwargs)
+        words = {"Day": gettext("Day"), "Month": gettext("Month"), "Year": gettext("Year")}
+        for item in params.get("items") or []:
+            if isinstance(item, dict) and item.get("label") in words:
+                item["label"] = words[item["label"]]
+        return params
+
+
 class DateField(fields.DateField):
     """Day, month and year boxes; anything that is not a real date is an error, never a crash."""
 
-    widget = GovDateInput()
+    widget = DateInput()
 
     def __init__(self, label=None, validators=None, required_message=None, **kwargs):
         """Read the three boxes as one date; `required_message` makes the date required."""
@@ -254,10 +268,10 @@ class DateField(fields.DateField):
             self.data = datetime.date(year, month, day)
         except (ValueError, OverflowError) as error:
             self.data = None
-            raise ValueError(self.gettext("Enter a real date, like 27 3 2026")) from error
+            raise ValueError(gettext("Enter a real date, like 27 3 2026")) from error
         if year < 1900:
             self.data = None
-            raise ValueError("Enter a real date, like 27 3 2026")
+            raise ValueError(gettext("Enter a real date, like 27 3 2026"))
 
 
 # Ids are 32-bit integers in PostgreSQL (and pages are counted in the tens of thousands at most):

@@ -9,6 +9,7 @@ Until they are saved, the goals wait in a draft kept in the database for that ch
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import delete, select
 
 from goaltracker import goals, vocabulary
@@ -152,11 +153,16 @@ def add_idea(draft: Draft, sub_area: str, text: str, importance: int) -> Idea:
     """Add an idea, checked by the same rules as any goal."""
     if len(draft.ideas) >= MOST_IDEAS:
         raise goals.GoalError(
-            f"There are already {MOST_IDEAS} ideas. Choose the ones that matter most first.",
+            gettext(
+                "There are already %(most)s ideas. Choose the ones that matter most first.",
+                most=MOST_IDEAS,
+            ),
             "text",
         )
     if sub_area not in vocabulary.OCCUPATION_AREA_OF_SUB_AREA:
-        raise goals.GoalError("Choose which everyday activity the goal is about", "sub_area")
+        raise goals.GoalError(
+            gettext("Choose which everyday activity the goal is about"), "sub_area"
+        )
     goals.check_goal_fields(
         text, vocabulary.OCCUPATION_AREA_OF_SUB_AREA[sub_area], sub_area, importance
     )
@@ -179,11 +185,14 @@ def choose(draft: Draft, keys: list[int], places: int) -> None:
     """Choose the ideas that matter most, no more than the places left."""
     keys = [key for key in dict.fromkeys(keys) if draft.idea(key)]
     if not keys:
-        raise goals.GoalError("Choose at least one goal to work on", "chosen")
+        raise goals.GoalError(gettext("Choose at least one goal to work on"), "chosen")
     if len(keys) > places:
         raise goals.GoalError(
-            f"Choose {places} {'goal' if places == 1 else 'goals'} or fewer: that is how many "
-            "more can be worked on at one time",
+            ngettext(
+                "Choose %(num)d goal or fewer: that is how many more can be worked on at one time",
+                "Choose %(num)d goals or fewer: that is how many more can be worked on at one time",
+                places,
+            ),
             "chosen",
         )
     if set(keys) != set(draft.chosen):
@@ -203,7 +212,7 @@ def link_outcomes(draft: Draft, outcomes: dict[int, list[int]], known: set[int])
 def save_goals(child: Child, draft: Draft, user: User, today: date) -> list:
     """Set every chosen goal, all or none, then forget the draft."""
     if not draft.chosen:
-        raise goals.GoalError("Choose at least one goal to work on", "chosen")
+        raise goals.GoalError(gettext("Choose at least one goal to work on"), "chosen")
     if len(draft.chosen) > places_left(child):
         raise goals.GoalError(goals.limit_message(child), "chosen")
     saved = [

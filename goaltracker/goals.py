@@ -5,9 +5,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import has_request_context
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 
-from goaltracker import audit, scoring, vocabulary
+from goaltracker import audit, i18n, scoring, vocabulary
 from goaltracker.extensions import db
 from goaltracker.models import Child, Goal, GoalRevision, Note, Rating, StrategicOutcome, User
 from goaltracker.reports import kept
@@ -112,10 +114,25 @@ def goal_limit_reached(child: Child) -> bool:
 def limit_message(child: Child) -> str:
     """Say plainly why no more goals can be set."""
     limit = child.area.max_active_goals
-    return (
-        f"{child.first_name or 'This child'} already has {limit} goals to work on, the most at "
-        "one time. Mark a goal as achieved or stopped before setting a new one."
+    if not child.first_name:
+        return gettext(
+            "This child already has %(limit)s goals to work on, the most at one time. Mark a goal "
+            "as achieved or stopped before setting a new one.",
+            limit=limit,
+        )
+    return gettext(
+        "%(name)s already has %(limit)s goals to work on, the most at one time. Mark a goal as "
+        "achieved or stopped before setting a new one.",
+        name=child.first_name,
+        limit=limit,
     )
+
+
+def _day_in_words(value: date) -> str:
+    """Return a date as people write it (3 March 2026), in the page's language."""
+    if has_request_context() and i18n.language() != i18n.DEFAULT:
+        return i18n.format_day(value)
+    return f"{value.day} {value:%B %Y}"
 
 
 def outcomes_for_goals(child: Child) -> list[StrategicOutcome]:
@@ -134,22 +151,29 @@ def _outcomes_by_id(child: Child, outcome_ids: list[int]) -> list[StrategicOutco
     allowed = {outcome.id: outcome for outcome in outcomes_for_goals(child)}
     chosen = [allowed[outcome_id] for outcome_id in outcome_ids if outcome_id in allowed]
     if len(chosen) != len(set(outcome_ids)):
-        raise GoalError("Choose outcomes from the list", "outcomes")
+        raise GoalError(gettext("Choose outcomes from the list"), "outcomes")
     return chosen
 
 
 def check_goal_fields(text: str, occupation_area: str, sub_area: str | None, importance: int):
     """Apply the rules every goal meets, whoever sets it."""
     if not text.strip():
-        raise GoalError("Enter the goal", "text")
+        raise GoalError(gettext("Enter the goal"), "text")
     if len(text.strip()) > vocabulary.GOAL_TEXT_LONGEST:
-        raise GoalError(vocabulary.GOAL_TEXT_TOO_LONG, "text")
+        raise GoalError(
+            gettext(
+                "The goal must be %(most)s characters or fewer", most=vocabulary.GOAL_TEXT_LONGEST
+            ),
+            "text",
+        )
     if occupation_area not in vocabulary.OCCUPATION_AREAS:
-        raise GoalError("Choose what kind of activity the goal is about", "occupation_area")
+        raise GoalError(
+            gettext("Choose what kind of activity the goal is about"), "occupation_area"
+        )
     if sub_area and vocabulary.OCCUPATION_AREA_OF_SUB_AREA.get(sub_area) != occupation_area:
-        raise GoalError("Choose a kind of activity that fits the area", "sub_area")
+        raise GoalError(gettext("Choose a kind of activity that fits the area"), "sub_area")
     if not scoring.is_valid_score(importance):
-        raise GoalError("Choose how important the goal is, from 1 to 10", "importance")
+        raise GoalError(gettext("Choose how important the goal is, from 1 to 10"), "importance")
 
 
 def set_goal(
@@ -167,7 +191,7 @@ def set_goal(
     """Set a new goal in the family's words, within the area's limit of active goals."""
     check_goal_fields(text, occupation_area, sub_area, importance)
     if set_on > (today or date.today()):
-        raise GoalError("The date the goal was set must be today or in the past", "set_on")
+        raise GoalError(gettext("The date the goal was set must be today or in the past"), "set_on")
     if goal_limit_reached(child):
         raise GoalError(limit_message(child))
     with kept.tracking(db.session, [child.id], since=set_on):
@@ -187,7 +211,8 @@ def set_goal(
     return goal
 
 
-CHANGED_MEANWHILE = (
+# Lazy: shown in the page's language wherever it is raised.
+CHANGED_MEANWHILE = lazy_gettext(
     "Someone else changed this goal while you were working on it. "
     "Check the goal as it is now, then make your change again."
 )
@@ -246,19 +271,22 @@ def change_status(
     check_version(goal, expected_version)
     today = today or date.today()
     if status not in vocabulary.GOAL_STATUSES:
-        raise GoalError("Choose what happened to the goal", "status")
+        raise GoalError(gettext("Choose what happened to the goal"), "status")
     if status == "active":
         if goal.status != "active" and goal_limit_reached(goal.child):
             raise GoalError(limit_message(goal.child), "status")
         closed_on = None
     else:
         if on is None:
-            raise GoalError("Enter the date", "closed_on")
+            raise GoalError(gettext("Enter the date"), "closed_on")
         if on > today:
-            raise GoalError("The date must be today or in the past", "closed_on")
+            raise GoalError(gettext("The date must be today or in the past"), "closed_on")
         if on < goal.set_on:
             raise GoalError(
-                f"The date must be on or after the goal was set ({goal.set_on:%d %m %Y})",
+                gettext(
+                    "The date must be on or after the goal was set (%(day)s)",
+                    day=f"{goal.set_on:%d %m %Y}",
+                ),
                 "closed_on",
             )
         closed_on = on
@@ -346,22 +374,25 @@ def record_review(
     """
     today = today or date.today()
     if rater not in vocabulary.RATERS:
-        raise GoalError("Say whose view these ratings are", "rater")
+        raise GoalError(gettext("Say whose view these ratings are"), "rater")
     if assessed_on > today:
-        raise GoalError("The date must be today or in the past", "assessed_on")
+        raise GoalError(gettext("The date must be today or in the past"), "assessed_on")
     if not scores:
-        raise GoalError("Rate at least one goal", "scores")
+        raise GoalError(gettext("Rate at least one goal"), "scores")
     goals = {goal.id: goal for goal in child.goals}
     for goal_id, (performance, satisfaction) in scores.items():
         goal = goals.get(goal_id)
         if goal is None:
-            raise GoalError("Rate only this child's goals", "scores")
+            raise GoalError(gettext("Rate only this child's goals"), "scores")
         if not (scoring.is_valid_score(performance) and scoring.is_valid_score(satisfaction)):
-            raise GoalError("Scores must be whole numbers from 1 to 10", f"goal-{goal_id}")
+            raise GoalError(gettext("Scores must be whole numbers from 1 to 10"), f"goal-{goal_id}")
         if assessed_on < goal.set_on:
             raise GoalError(
-                f"The date must be on or after the goal “{goal.text[:60]}” was set "
-                f"({goal.set_on.day} {goal.set_on:%B %Y})",
+                gettext(
+                    "The date must be on or after the goal “%(goal)s” was set (%(day)s)",
+                    goal=goal.text[:60],
+                    day=_day_in_words(goal.set_on),
+                ),
                 "assessed_on",
             )
     # Tracked first, so that the day's ratings are read once other reviews of this child have
@@ -541,9 +572,9 @@ def add_note(child: Child, body: str, author: User, goal: Goal | None = None) ->
     """Add a note to the child's record, such as news between meetings."""
     body = body.strip()
     if not body:
-        raise GoalError("Enter the note", "body")
+        raise GoalError(gettext("Enter the note"), "body")
     if len(body) > 2000:
-        raise GoalError("The note must be 2000 characters or fewer", "body")
+        raise GoalError(gettext("The note must be 2000 characters or fewer"), "body")
     note = Note(
         child_id=child.id, author_id=author.id, body=body, goal_id=goal.id if goal else None
     )

@@ -7,6 +7,7 @@ change each organisation's access.
 
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from goaltracker import audit, policy
@@ -40,9 +41,11 @@ def take_over(child: Child, young_person: User, keep: dict[int, bool], today: da
     not answered does not.
     """
     if child.handed_over_at is not None:
-        raise HandoverError("The record has already been handed over")
+        raise HandoverError(gettext("The record has already been handed over"))
     if not policy.can_take_over(young_person, child, today):
-        raise HandoverError("Only the young person, from their 16th birthday, can take over")
+        raise HandoverError(
+            gettext("Only the young person, from their 16th birthday, can take over")
+        )
     child.handed_over_at = utcnow()
     audit.record("handover_accepted", child=child, user=young_person)
     for link, member in family_to_ask(child):

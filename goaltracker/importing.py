@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,7 @@ from goaltracker.reports import kept
 from goaltracker.vocabulary import (
     GOAL_STATUSES,
     GOAL_TEXT_LONGEST,
+    N_,
     OCCUPATION_AREAS,
     PRIMARY_NEEDS,
     RATERS,
@@ -96,7 +98,9 @@ class ImportProblem:
 
     def __str__(self) -> str:
         """Say where the problem is and what it is, in one line."""
-        return f"Line {self.line}: {self.message}" if self.line is not None else self.message
+        if self.line is None:
+            return self.message
+        return gettext("Line %(line)s: %(message)s", line=self.line, message=self.message)
 
 
 @dataclass
@@ -125,26 +129,68 @@ class ImportSummary:
 
     def describe(self) -> list[str]:
         """Return the summary as plain-English lines, for a person to read."""
-        verb = "" if self.imported else "would be "
-        lines = [
-            f"Children: {self.children_created} {verb}created, "
-            f"{self.children_updated} {verb}updated.",
-            f"Goals: {self.goals_created} {verb}created, {self.goals_updated} {verb}updated.",
-            f"Ratings: {self.ratings_created} {verb}created, {self.ratings_corrected} "
-            f"{verb}corrected, {self.ratings_unchanged} already held unchanged.",
-        ]
+        if self.imported:
+            lines = [
+                gettext(
+                    "Children: %(created)s created, %(updated)s updated.",
+                    created=self.children_created,
+                    updated=self.children_updated,
+                ),
+                gettext(
+                    "Goals: %(created)s created, %(updated)s updated.",
+                    created=self.goals_created,
+                    updated=self.goals_updated,
+                ),
+                gettext(
+                    "Ratings: %(created)s created, %(corrected)s corrected, %(unchanged)s "
+                    "already held unchanged.",
+                    created=self.ratings_created,
+                    corrected=self.ratings_corrected,
+                    unchanged=self.ratings_unchanged,
+                ),
+            ]
+        else:
+            lines = [
+                gettext(
+                    "Children: %(created)s would be created, %(updated)s would be updated.",
+                    created=self.children_created,
+                    updated=self.children_updated,
+                ),
+                gettext(
+                    "Goals: %(created)s would be created, %(updated)s would be updated.",
+                    created=self.goals_created,
+                    updated=self.goals_updated,
+                ),
+                gettext(
+                    "Ratings: %(created)s would be created, %(corrected)s would be corrected, "
+                    "%(unchanged)s already held unchanged.",
+                    created=self.ratings_created,
+                    corrected=self.ratings_corrected,
+                    unchanged=self.ratings_unchanged,
+                ),
+            ]
         if self.repeated_lines_ignored:
-            lines.append(f"Identical repeated lines ignored: {self.repeated_lines_ignored}.")
-        if self.organisations_created:
             lines.append(
-                f"Organisations {verb}created (type other): "
-                + ", ".join(self.organisations_created)
+                gettext(
+                    "Identical repeated lines ignored: %(count)s.",
+                    count=self.repeated_lines_ignored,
+                )
             )
-        lines.extend(f"Warning: {warning}" for warning in self.warnings)
+        if self.organisations_created:
+            names = ", ".join(self.organisations_created)
+            lines.append(
+                gettext("Organisations created (type other): %(names)s", names=names)
+                if self.imported
+                else gettext("Organisations would be created (type other): %(names)s", names=names)
+            )
+        lines.extend(gettext("Warning: %(warning)s", warning=warning) for warning in self.warnings)
         if self.kept_data_dropped:
             lines.append(
-                "The outcomes report is worked out from the records, more slowly, until tonight's "
-                "refresh (or refresh-aggregates --rebuild) has kept its figures again."
+                gettext(
+                    "The outcomes report is worked out from the records, more slowly, until "
+                    "tonight's refresh (or refresh-aggregates --rebuild) has kept its figures "
+                    "again."
+                )
             )
         return lines
 
@@ -207,15 +253,22 @@ def _chunks(items: list, size: int = _CHUNK_SIZE) -> Iterator[list]:
 def _too_big(max_bytes: int) -> ImportProblem:
     """Return the problem of a file over the size limit."""
     megabyte = 1024 * 1024
-    limit = f"{max_bytes // megabyte} MB" if max_bytes % megabyte == 0 else f"{max_bytes} bytes"
-    return ImportProblem(
-        None,
-        None,
-        f"The file is larger than {limit}, the most one import takes; split it into smaller files.",
-    )
+    if max_bytes % megabyte == 0:
+        message = gettext(
+            "The file is larger than %(size)s MB, the most one import takes; split it into "
+            "smaller files.",
+            size=max_bytes // megabyte,
+        )
+    else:
+        message = gettext(
+            "The file is larger than %(size)s bytes, the most one import takes; split it into "
+            "smaller files.",
+            size=max_bytes,
+        )
+    return ImportProblem(None, None, message)
 
 
-NOT_UTF8 = (
+NOT_UTF8 = N_(
     "The file is not UTF-8 text: this line has a character in another encoding. "
     'Save the file as "CSV UTF-8 (comma delimited)" and import it again.'
 )
@@ -289,10 +342,15 @@ def _text_checker(column: str, max_length: int) -> Callable[[str], str]:
     def check(text: str) -> str:
         """Return the text, or raise _Invalid when it is empty or too long."""
         if not text:
-            raise _Invalid(f"{column} is empty; every line needs one")
+            raise _Invalid(gettext("%(column)s is empty; every line needs one", column=column))
         if len(text) > max_length:
             raise _Invalid(
-                f"{column} is {len(text)} characters long; the most allowed is {max_length}"
+                gettext(
+                    "%(column)s is %(length)s characters long; the most allowed is %(most)s",
+                    column=column,
+                    length=len(text),
+                    most=max_length,
+                )
             )
         return text
 
@@ -310,8 +368,23 @@ def _choice_checker(column: str, allowed: Iterable[str], normalise=str.lower):
         """Return the code, or raise _Invalid naming the codes allowed."""
         code = canonical.get(normalise(text))
         if code is None:
-            found = f"not {_show(text)}" if text else "but it is empty"
-            raise _Invalid(f"{column} must be one of {', '.join(allowed)}, {found}")
+            codes = ", ".join(allowed)
+            if text:
+                raise _Invalid(
+                    gettext(
+                        "%(column)s must be one of %(codes)s, not %(value)s",
+                        column=column,
+                        codes=codes,
+                        value=_show(text),
+                    )
+                )
+            raise _Invalid(
+                gettext(
+                    "%(column)s must be one of %(codes)s, but it is empty",
+                    column=column,
+                    codes=codes,
+                )
+            )
         return code
 
     return check
@@ -326,9 +399,23 @@ def _score_checker(column: str) -> Callable[[str], int]:
             value = int(text)
             if SCALE_MINIMUM <= value <= SCALE_MAXIMUM:
                 return value
-        found = f"not {_show(text)}" if text else "but it is empty"
+        if text:
+            raise _Invalid(
+                gettext(
+                    "%(column)s must be a whole number from %(low)s to %(high)s, not %(value)s",
+                    column=column,
+                    low=SCALE_MINIMUM,
+                    high=SCALE_MAXIMUM,
+                    value=_show(text),
+                )
+            )
         raise _Invalid(
-            f"{column} must be a whole number from {SCALE_MINIMUM} to {SCALE_MAXIMUM}, {found}"
+            gettext(
+                "%(column)s must be a whole number from %(low)s to %(high)s, but it is empty",
+                column=column,
+                low=SCALE_MINIMUM,
+                high=SCALE_MAXIMUM,
+            )
         )
 
     return check
@@ -345,15 +432,34 @@ def _date_checker(column: str, today: date, optional: bool = False):
         if not text:
             if optional:
                 return None
-            raise _Invalid(f"{column} is empty; every line needs a date, as YYYY-MM-DD")
+            raise _Invalid(
+                gettext(
+                    "%(column)s is empty; every line needs a date, as YYYY-MM-DD", column=column
+                )
+            )
         if not _DATE_PATTERN.fullmatch(text):
-            raise _Invalid(f"{column} must be a date written YYYY-MM-DD, not {_show(text)}")
+            raise _Invalid(
+                gettext(
+                    "%(column)s must be a date written YYYY-MM-DD, not %(value)s",
+                    column=column,
+                    value=_show(text),
+                )
+            )
         try:
             value = date.fromisoformat(text)
         except ValueError:
-            raise _Invalid(f"{column} {_show(text)} is not a real date") from None
+            raise _Invalid(
+                gettext("%(column)s %(value)s is not a real date", column=column, value=_show(text))
+            ) from None
         if value > today:
-            raise _Invalid(f"{column} {text} is in the future (today is {today.isoformat()})")
+            raise _Invalid(
+                gettext(
+                    "%(column)s %(value)s is in the future (today is %(today)s)",
+                    column=column,
+                    value=text,
+                    today=today.isoformat(),
+                )
+            )
         known[text] = value
         return value
 
@@ -370,10 +476,17 @@ def _outcomes_checker(outcome_ids: dict[str, int]):
         )
         unknown = sorted(codes - outcome_ids.keys())
         if unknown:
-            known = ", ".join(sorted(outcome_ids)) or "none yet"
+            known = ", ".join(sorted(outcome_ids)) or gettext("none yet")
             raise _Invalid(
-                f"outcomes has {'a code' if len(unknown) == 1 else 'codes'} this area does not "
-                f"have: {', '.join(unknown)} (the area's codes: {known})"
+                ngettext(
+                    "outcomes has a code this area does not have: %(unknown)s (the area's "
+                    "codes: %(known)s)",
+                    "outcomes has codes this area does not have: %(unknown)s (the area's "
+                    "codes: %(known)s)",
+                    len(unknown),
+                    unknown=", ".join(unknown),
+                    known=known,
+                )
             )
         return codes
 
@@ -414,8 +527,12 @@ def _check_line_dates(line: _Line, problems: list[ImportProblem]) -> None:
             ImportProblem(
                 line.number,
                 "assessed_on",
-                f"assessed_on {assessed_on.isoformat()} is before the goal was set "
-                f"(set_on {set_on.isoformat()}); a goal can only be rated once it is set",
+                gettext(
+                    "assessed_on %(assessed_on)s is before the goal was set (set_on "
+                    "%(set_on)s); a goal can only be rated once it is set",
+                    assessed_on=assessed_on.isoformat(),
+                    set_on=set_on.isoformat(),
+                ),
             )
         )
     if "status" not in values or "closed_on" not in values or values["status"] is _AS_HELD:
@@ -426,7 +543,9 @@ def _check_line_dates(line: _Line, problems: list[ImportProblem]) -> None:
             ImportProblem(
                 line.number,
                 "closed_on",
-                "closed_on must be empty when the goal is active (status is empty or active)",
+                gettext(
+                    "closed_on must be empty when the goal is active (status is empty or active)"
+                ),
             )
         )
     elif status != "active" and closed_on is None:
@@ -434,7 +553,11 @@ def _check_line_dates(line: _Line, problems: list[ImportProblem]) -> None:
             ImportProblem(
                 line.number,
                 "closed_on",
-                f"closed_on is needed when status is {status}: the date the goal was {status}",
+                gettext(
+                    "closed_on is needed when status is %(status)s: the date the goal was "
+                    "%(status)s",
+                    status=status,
+                ),
             )
         )
     elif closed_on is not None and set_on is not None and closed_on < set_on:
@@ -442,8 +565,11 @@ def _check_line_dates(line: _Line, problems: list[ImportProblem]) -> None:
             ImportProblem(
                 line.number,
                 "closed_on",
-                f"closed_on {closed_on.isoformat()} is before the goal was set "
-                f"(set_on {set_on.isoformat()})",
+                gettext(
+                    "closed_on %(closed_on)s is before the goal was set (set_on %(set_on)s)",
+                    closed_on=closed_on.isoformat(),
+                    set_on=set_on.isoformat(),
+                ),
             )
         )
 
@@ -453,9 +579,9 @@ def _describe_value(column: str, value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, frozenset):
-        return '"' + ";".join(sorted(value)) + '"' if value else "empty"
+        return '"' + ";".join(sorted(value)) + '"' if value else gettext("empty")
     if value is None:
-        return "empty"
+        return gettext("empty")
     return _show(str(value))
 
 
@@ -473,21 +599,31 @@ def _parse(
         while not any(cell.strip() for cell in header):
             header = next(reader)  # blank lines before the header: read on
     except StopIteration:
-        problems.append(ImportProblem(None, None, "The file is empty."))
+        problems.append(ImportProblem(None, None, gettext("The file is empty.")))
         return
     except _NotUtf8 as error:
-        problems.append(ImportProblem(error.line, None, NOT_UTF8))
+        problems.append(ImportProblem(error.line, None, gettext(NOT_UTF8)))
         return
     except csv.Error as error:
-        problems.append(ImportProblem(1, None, f"The header line cannot be read as CSV: {error}"))
+        problems.append(
+            ImportProblem(
+                1,
+                None,
+                gettext("The header line cannot be read as CSV: %(error)s", error=error),
+            )
+        )
         return
     if len(header) > MAX_COLUMNS:
         problems.append(
             ImportProblem(
                 1,
                 None,
-                f"The header has {len(header):,} columns; a file of goals and ratings has at most "
-                f"{MAX_COLUMNS}. Check that the file is the right one, saved as CSV",
+                gettext(
+                    "The header has %(count)s columns; a file of goals and ratings has at most "
+                    "%(most)s. Check that the file is the right one, saved as CSV",
+                    count=f"{len(header):,}",
+                    most=MAX_COLUMNS,
+                ),
             )
         )
         return
@@ -501,20 +637,38 @@ def _parse(
             ImportProblem(
                 1,
                 None,
-                f"The header is missing the column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)}. The first line must name the columns "
-                f"{', '.join(REQUIRED_COLUMNS)} (and optionally {', '.join(OPTIONAL_COLUMNS)}).",
+                ngettext(
+                    "The header is missing the column %(missing)s. The first line must name "
+                    "the columns %(required)s (and optionally %(optional)s).",
+                    "The header is missing the columns %(missing)s. The first line must name "
+                    "the columns %(required)s (and optionally %(optional)s).",
+                    len(missing),
+                    missing=", ".join(missing),
+                    required=", ".join(REQUIRED_COLUMNS),
+                    optional=", ".join(OPTIONAL_COLUMNS),
+                ),
             )
         )
     if repeated:
         problems.append(
-            ImportProblem(1, None, f"The header names {', '.join(repeated)} more than once.")
+            ImportProblem(
+                1,
+                None,
+                gettext(
+                    "The header names %(columns)s more than once.", columns=", ".join(repeated)
+                ),
+            )
         )
     if missing or repeated:
         return
     unused = [name for name in named if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unused:
-        warnings.append(f"These columns are not used and were ignored: {', '.join(unused)}.")
+        warnings.append(
+            gettext(
+                "These columns are not used and were ignored: %(columns)s.",
+                columns=", ".join(unused),
+            )
+        )
     positions = [
         (position, name, checkers[name]) for position, name in enumerate(names) if name in checkers
     ]
@@ -527,15 +681,18 @@ def _parse(
         except StopIteration:
             break
         except _NotUtf8 as error:
-            problems.append(ImportProblem(error.line, None, NOT_UTF8))
+            problems.append(ImportProblem(error.line, None, gettext(NOT_UTF8)))
             break
         except csv.Error as error:
             problems.append(
                 ImportProblem(
                     number,
                     None,
-                    f"The line cannot be read as CSV ({error}); the rest of the file was not "
-                    "checked.",
+                    gettext(
+                        "The line cannot be read as CSV (%(error)s); the rest of the file was "
+                        "not checked.",
+                        error=error,
+                    ),
                 )
             )
             break
@@ -548,8 +705,12 @@ def _parse(
                 ImportProblem(
                     number,
                     None,
-                    f"The line has {len(cells)} values but the header names {len(names)} "
-                    "columns; text containing a comma must be in double quotes",
+                    gettext(
+                        "The line has %(values)s values but the header names %(columns)s "
+                        "columns; text containing a comma must be in double quotes",
+                        values=len(cells),
+                        columns=len(names),
+                    ),
                 )
             )
             continue
@@ -623,7 +784,7 @@ def _agree(
     first: _FirstValues,
     line: _Line,
     columns: tuple[str, ...],
-    what: str,
+    what: tuple[str, ...],
     problems: list[ImportProblem],
     compare: Callable[[str, Any], Any] = lambda column, value: value,
 ) -> None:
@@ -641,11 +802,40 @@ def _agree(
                 ImportProblem(
                     line.number,
                     column,
-                    f"{column} is {_describe_value(column, value)} here but "
-                    f"{_describe_value(column, first_value)} on line {first_line}; every line "
-                    f"of {what} must agree",
+                    _disagreement(
+                        column,
+                        _describe_value(column, value),
+                        _describe_value(column, first_value),
+                        first_line,
+                        what,
+                    ),
                 )
             )
+
+
+def _disagreement(column: str, value: str, first: str, line: int, what: tuple[str, ...]) -> str:
+    """Say that a line's value differs from the first line of the same child (what is its
+    reference) or goal (what is the goal's and the child's references)."""
+    if len(what) == 1:
+        return gettext(
+            "%(column)s is %(value)s here but %(first)s on line %(line)s; every line of child "
+            "%(child)s must agree",
+            column=column,
+            value=value,
+            first=first,
+            line=line,
+            child=what[0],
+        )
+    return gettext(
+        "%(column)s is %(value)s here but %(first)s on line %(line)s; every line of goal "
+        "%(goal)s of %(child)s must agree",
+        column=column,
+        value=value,
+        first=first,
+        line=line,
+        goal=what[0],
+        child=what[1],
+    )
 
 
 def _organisation_compare(column: str, value: Any) -> Any:
@@ -678,7 +868,7 @@ def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: Imp
             first_of_child,
             line,
             CHILD_COLUMNS,
-            f"child {child_ref}",
+            (child_ref,),
             problems,
             _organisation_compare,
         )
@@ -688,7 +878,7 @@ def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: Imp
         first_of_goal = goals.get((child_ref, goal_ref))
         if first_of_goal is None:
             first_of_goal = goals[(child_ref, goal_ref)] = _FirstValues(GOAL_COLUMNS, line.number)
-        _agree(first_of_goal, line, GOAL_COLUMNS, f"goal {goal_ref} of {child_ref}", problems)
+        _agree(first_of_goal, line, GOAL_COLUMNS, (goal_ref, child_ref), problems)
         identity_columns = ("rater", "assessed_on", "performance", "satisfaction")
         if not all(column in values for column in identity_columns):
             continue
@@ -711,11 +901,22 @@ def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: Imp
                 ImportProblem(
                     line.number,
                     "performance",
-                    f"a second {values['rater']} rating of goal {goal_ref} of {child_ref} on "
-                    f"{values['assessed_on'].isoformat()} (performance {scores[0]}, satisfaction "
-                    f"{scores[1]}) differs from line {first_line} (performance "
-                    f"{first_performance}, satisfaction {first_satisfaction}); a rater rates a "
-                    "goal at most once a day, so keep one of the two lines",
+                    gettext(
+                        "a second %(rater)s rating of goal %(goal)s of %(child)s on %(day)s "
+                        "(performance %(performance)s, satisfaction %(satisfaction)s) differs "
+                        "from line %(line)s (performance %(first_performance)s, satisfaction "
+                        "%(first_satisfaction)s); a rater rates a goal at most once a day, so "
+                        "keep one of the two lines",
+                        rater=values["rater"],
+                        goal=goal_ref,
+                        child=child_ref,
+                        day=values["assessed_on"].isoformat(),
+                        performance=scores[0],
+                        satisfaction=scores[1],
+                        line=first_line,
+                        first_performance=first_performance,
+                        first_satisfaction=first_satisfaction,
+                    ),
                 )
             )
     return (children, goals, ratings), read
@@ -875,8 +1076,11 @@ def _plan_children(
                 ImportProblem(
                     first["line"][1],
                     "child_ref",
-                    f"child_ref {child_ref} belongs to a record that was erased on request; "
-                    "it cannot be imported again, so remove its lines from the file",
+                    gettext(
+                        "child_ref %(child)s belongs to a record that was erased on request; it "
+                        "cannot be imported again, so remove its lines from the file",
+                        child=child_ref,
+                    ),
                 )
             )
             continue
@@ -891,8 +1095,11 @@ def _plan_children(
                 ImportProblem(
                     first["line"][1],
                     "child_ref",
-                    f"child_ref {child_ref} belongs to a record that has been erased; "
-                    "remove its lines from the file",
+                    gettext(
+                        "child_ref %(child)s belongs to a record that has been erased; remove "
+                        "its lines from the file",
+                        child=child_ref,
+                    ),
                 )
             )
             continue
@@ -959,9 +1166,14 @@ def _plan_goals(
                 ImportProblem(
                     first["set_on"][1],
                     "set_on",
-                    f"set_on {wanted['set_on'].isoformat()} is after a rating already held for "
-                    f"goal {goal_ref} of {child_ref} (on {earliest.isoformat()}); a goal "
-                    "cannot be rated before it was set",
+                    gettext(
+                        "set_on %(set_on)s is after a rating already held for goal %(goal)s of "
+                        "%(child)s (on %(day)s); a goal cannot be rated before it was set",
+                        set_on=wanted["set_on"].isoformat(),
+                        goal=goal_ref,
+                        child=child_ref,
+                        day=earliest.isoformat(),
+                    ),
                 )
             )
             continue
@@ -981,8 +1193,13 @@ def _plan_goals(
         active = sum(status == "active" for status in goal_statuses.values())
         if active > area.max_active_goals:
             summary.warnings.append(
-                f"Child {child_ref} now has {active} active goals, more than the area's limit "
-                f"of {area.max_active_goals}; imported anyway."
+                gettext(
+                    "Child %(child)s now has %(active)s active goals, more than the area's limit "
+                    "of %(most)s; imported anyway.",
+                    child=child_ref,
+                    active=active,
+                    most=area.max_active_goals,
+                )
             )
     return new_goal_keys
 
@@ -1069,7 +1286,7 @@ def _check(
         )
         collected, read = _collect(lines, problems, summary)
     if not read and not problems:
-        problems.append(ImportProblem(None, None, "The file has a header but no ratings."))
+        problems.append(ImportProblem(None, None, gettext("The file has a header but no ratings.")))
     if not read:
         summary.errors = problems
         return summary, None

@@ -1,8 +1,12 @@
-"""Email reminders that reviews are due: they name no child, only ask the key worker to sign in."""
+"""Email reminders that reviews are due: they name no child, only ask the key worker to sign in.
+
+Their words follow the language of the request that sends them; from the command line (the
+scheduled job) there is none, so they are in English."""
 
 from datetime import date
 
 from flask import url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from goaltracker import mail, records, scoring
@@ -28,9 +32,13 @@ def send_review_reminders(today: date) -> tuple[int, int]:
             continue
         if mail.send_or_log(
             practitioner.email,
-            "Goal Tracker: reviews need your attention",
-            "Some reviews on your caseload are due or overdue.\n\n"
-            f"Sign in to see them: {url_for('practitioner.home', _external=True)}\n",
+            gettext("Goal Tracker: reviews need your attention"),
+            gettext("Some reviews on your caseload are due or overdue.")
+            + "\n\n"
+            + gettext(
+                "Sign in to see them: %(link)s", link=url_for("practitioner.home", _external=True)
+            )
+            + "\n",
         ):
             sent += 1
         else:

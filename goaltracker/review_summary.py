@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import render_template
+from flask_babel import gettext, ngettext
 
 from goaltracker import child_details, consent, goals, scoring, vocabulary
 from goaltracker.models import Child
@@ -58,12 +59,13 @@ class Summary:
 def _change_words(series: scoring.SeriesSummary) -> str:
     """Describe one series' change in words, for both scores."""
     if not series.reassessed:
-        return scoring.describe_band(None)
-    return (
-        f"How well {scoring.format_change(series.change_performance)} "
-        f"({scoring.describe_band(series.performance_band).lower()}); "
-        f"how happy {scoring.format_change(series.change_satisfaction)} "
-        f"({scoring.describe_band(series.satisfaction_band).lower()})"
+        return gettext(scoring.describe_band(None))
+    return gettext(
+        "How well %(well)s (%(well_words)s); how happy %(happy)s (%(happy_words)s)",
+        well=scoring.format_change(series.change_performance),
+        well_words=gettext(scoring.describe_band(series.performance_band)).lower(),
+        happy=scoring.format_change(series.change_satisfaction),
+        happy_words=gettext(scoring.describe_band(series.satisfaction_band)).lower(),
     )
 
 
@@ -76,30 +78,36 @@ def build(child: Child, today: date) -> Summary:
         for rater, series in item.series.items():
             views.append(
                 (
-                    vocabulary.label(vocabulary.RATER_LABELS, rater),
+                    gettext(vocabulary.label(vocabulary.RATER_LABELS, rater)),
                     f"{series.baseline.performance} / {series.baseline.satisfaction}",
                     f"{series.latest.performance} / {series.latest.satisfaction}",
                     _change_words(series),
                 )
             )
-        status = vocabulary.label(vocabulary.GOAL_STATUS_LABELS, item.goal.status)
+        status = gettext(vocabulary.label(vocabulary.GOAL_STATUS_LABELS, item.goal.status))
         if item.goal.closed_on:
-            status += f" on {item.goal.closed_on.day} {item.goal.closed_on:%B %Y}"
+            status = gettext(
+                "%(status)s on %(day)s", status=status, day=format_date(item.goal.closed_on)
+            )
         lines.append(
             GoalLine(
                 text=item.goal.text,
                 status=status,
-                importance=f"{item.goal.importance} out of 10",
-                outcomes=", ".join(outcome.title for outcome in item.goal.outcomes) or "None",
+                importance=gettext("%(score)s out of 10", score=item.goal.importance),
+                outcomes=", ".join(outcome.title for outcome in item.goal.outcomes)
+                or gettext("None"),
                 views=views,
             )
         )
     reviews = [
-        f"{review.assessed_on.day} {review.assessed_on:%B %Y}, "
-        f"{vocabulary.label(vocabulary.RATER_LABELS, review.rater).lower()}: "
-        f"{review.goals_rated} goals, "
-        f"average how well {scoring.format_score(review.total_performance)}, "
-        f"how happy {scoring.format_score(review.total_satisfaction)}"
+        gettext(
+            "%(day)s, %(who)s: %(count)s goals, average how well %(well)s, how happy %(happy)s",
+            day=format_date(review.assessed_on),
+            who=gettext(vocabulary.label(vocabulary.RATER_LABELS, review.rater)).lower(),
+            count=review.goals_rated,
+            well=scoring.format_score(review.total_performance),
+            happy=scoring.format_score(review.total_satisfaction),
+        )
         for review in goals.reviews(child)
     ]
     all_notes = goals.notes(child)
@@ -108,7 +116,7 @@ def build(child: Child, today: date) -> Summary:
         reference=child.reference,
         date_of_birth=child.date_of_birth,
         prepared_on=today,
-        key_worker=child.key_worker.name if child.key_worker else "None",
+        key_worker=child.key_worker.name if child.key_worker else gettext("None"),
         ehc_plan=period_words(child_details.plan_history(child)[0]),
         primary_need=period_words(child_details.need_history(child)[0]),
         headline=headline(progress, child.area.important_change),
@@ -119,7 +127,9 @@ def build(child: Child, today: date) -> Summary:
         notes=[
             NoteLine(
                 written=format_datetime(note.created_at),
-                author=note.author.name if note.author else "Someone whose account has gone",
+                author=note.author.name
+                if note.author
+                else gettext("Someone whose account has gone"),
                 text=note.body,
             )
             for note in all_notes[:NOTES_SHOWN]
@@ -139,7 +149,7 @@ def headline(progress: list[goals.GoalProgress], important_change: float) -> str
         item for item in progress if any(series.reassessed for series in item.series.values())
     ]
     if not reassessed:
-        return "No goal has been rated twice yet, so there is no change to report."
+        return gettext("No goal has been rated twice yet, so there is no change to report.")
     improved = sum(
         1
         for item in reassessed
@@ -148,13 +158,22 @@ def headline(progress: list[goals.GoalProgress], important_change: float) -> str
             for series in item.series.values()
         )
     )
-    goal_words = "goal" if len(reassessed) == 1 else "goals"
-    verb = "was" if improved == 1 else "were"
     points = f"{important_change:g}"
-    return (
-        f"{improved} of {len(reassessed)} {goal_words} improved. Of the goals rated at least "
-        f"twice, {improved} {verb} {points} points or more better in someone's view."
+    how_many = ngettext(
+        "%(improved)s of %(num)d goal improved.",
+        "%(improved)s of %(num)d goals improved.",
+        len(reassessed),
+        improved=improved,
     )
+    how_much = ngettext(
+        "Of the goals rated at least twice, %(num)d was %(points)s points or more better in "
+        "someone's view.",
+        "Of the goals rated at least twice, %(num)d were %(points)s points or more better in "
+        "someone's view.",
+        improved,
+        points=points,
+    )
+    return f"{how_many} {how_much}"
 
 
 def next_review_words(child: Child, today: date) -> str:
@@ -163,10 +182,10 @@ def next_review_words(child: Child, today: date) -> str:
     interval = child.area.review_interval_days
     due = scoring.review_due_on(last, interval)
     if due is None:
-        return "Not rated yet: the first rating starts the reviews."
+        return gettext("Not rated yet: the first rating starts the reviews.")
     if scoring.review_status(last, today, interval) == scoring.OVERDUE:
-        return f"Overdue: it was due by {format_date(due)}."
-    return f"Due by {format_date(due)}."
+        return gettext("Overdue: it was due by %(day)s.", day=format_date(due))
+    return gettext("Due by %(day)s.", day=format_date(due))
 
 
 class PdfUnavailable(RuntimeError):

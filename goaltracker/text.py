@@ -9,6 +9,8 @@ cleaned, so an old record can never break an export.
 import re
 import unicodedata
 
+from flask_babel import gettext
+
 ALLOWED_CONTROLS = frozenset("\t\r\n")
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,15 +46,18 @@ def problem(text: str, field: str | None = None) -> str | None:
     found = control_characters(text)
     if not found:
         return None
-    codes = ", ".join(found[:3]) + (" and others" if len(found) > 3 else "")
+    codes = ", ".join(found[:3]) + (gettext(" and others") if len(found) > 3 else "")
     if field:
-        return (
-            f"{field} has invisible control characters ({codes}), which often come from copying "
-            "text out of another system: remove them"
+        return gettext(
+            "%(field)s has invisible control characters (%(codes)s), which often come from "
+            "copying text out of another system: remove them",
+            field=field,
+            codes=codes,
         )
-    return (
-        f"Remove the invisible control characters ({codes}), which often come from copying "
-        "text out of another system"
+    return gettext(
+        "Remove the invisible control characters (%(codes)s), which often come from copying "
+        "text out of another system",
+        codes=codes,
     )
 
 

@@ -23,10 +23,10 @@ CodeType = TypeVar("CodeType", str, int)
 
 ROLES: tuple[str, ...] = ("family", "practitioner", "manager", "admin")
 ROLE_LABELS: dict[str, str] = {
-    "family": "Family",
-    "practitioner": "Practitioner",
-    "manager": "Manager",
-    "admin": "Administrator",
+    "family": N_("Family"),
+    "practitioner": N_("Practitioner"),
+    "manager": N_("Manager"),
+    "admin": N_("Administrator"),
 }
 
 RELATIONSHIPS: tuple[str, ...] = ("parent_carer", "young_person")
@@ -37,29 +37,29 @@ RELATIONSHIP_LABELS: dict[str, str] = {
 
 ORGANISATION_TYPES: tuple[str, ...] = ("education", "health", "social_care", "voluntary", "other")
 ORGANISATION_TYPE_LABELS: dict[str, str] = {
-    "education": "Education",
-    "health": "Health",
-    "social_care": "Social care",
-    "voluntary": "Voluntary sector",
-    "other": "Other",
+    "education": N_("Education"),
+    "health": N_("Health"),
+    "social_care": N_("Social care"),
+    "voluntary": N_("Voluntary sector"),
+    "other": N_("Other"),
 }
 
 OCCUPATION_AREAS: tuple[str, ...] = ("self_care", "productivity", "leisure")
 OCCUPATION_AREA_LABELS: dict[str, str] = {
-    "self_care": "Looking after myself",
-    "productivity": "School, play and work",
-    "leisure": "Free time and friends",
+    "self_care": N_("Looking after myself"),
+    "productivity": N_("School, play and work"),
+    "leisure": N_("Free time and friends"),
 }
 OCCUPATION_AREA_DESCRIPTIONS: dict[str, str] = {
-    "self_care": (
+    "self_care": N_(
         "Everyday things for yourself: washing, dressing, eating, sleeping, "
         "getting from place to place and getting by when out and about."
     ),
-    "productivity": (
+    "productivity": N_(
         "The things you are expected to do or need to do: learning at school or college, "
         "playing, working and helping at home."
     ),
-    "leisure": (
+    "leisure": N_(
         "The things you choose to do for fun: quiet hobbies, being active, "
         "and spending time with friends and family."
     ),
@@ -68,19 +68,19 @@ OCCUPATION_AREA_DESCRIPTIONS: dict[str, str] = {
 # The sub-areas are (code, label) pairs grouped by area, because a form shows them under their area.
 OCCUPATION_SUB_AREAS: dict[str, tuple[tuple[str, str], ...]] = {
     "self_care": (
-        ("personal_care", "Personal care"),
-        ("getting_around", "Getting around"),
-        ("community", "Managing in the community"),
+        ("personal_care", N_("Personal care")),
+        ("getting_around", N_("Getting around")),
+        ("community", N_("Managing in the community")),
     ),
     "productivity": (
-        ("school_or_work", "School, college or work"),
-        ("play", "Play"),
-        ("jobs_at_home", "Jobs at home"),
+        ("school_or_work", N_("School, college or work")),
+        ("play", N_("Play")),
+        ("jobs_at_home", N_("Jobs at home")),
     ),
     "leisure": (
-        ("quiet_recreation", "Quiet hobbies"),
-        ("active_recreation", "Being active"),
-        ("socialising", "Time with other people"),
+        ("quiet_recreation", N_("Quiet hobbies")),
+        ("active_recreation", N_("Being active")),
+        ("socialising", N_("Time with other people")),
     ),
 }
 OCCUPATION_SUB_AREA_LABELS: dict[str, str] = {
@@ -95,28 +95,28 @@ OCCUPATION_AREA_OF_SUB_AREA: dict[str, str] = {
 # Starting points for a goal-setting conversation; the goal itself is always in the family's words.
 GOAL_PROMPTS: dict[str, tuple[str, ...]] = {
     "self_care": (
-        "Getting ready in the morning",
-        "Sleep",
-        "Eating and drinking",
-        "Using the toilet",
-        "Getting to places",
-        "Going to the shops",
+        N_("Getting ready in the morning"),
+        N_("Sleep"),
+        N_("Eating and drinking"),
+        N_("Using the toilet"),
+        N_("Getting to places"),
+        N_("Going to the shops"),
     ),
     "productivity": (
-        "Getting to school or college",
-        "Joining in with lessons",
-        "Homework",
-        "Playing with toys or games",
-        "Helping at home",
-        "Getting ready for a job",
+        N_("Getting to school or college"),
+        N_("Joining in with lessons"),
+        N_("Homework"),
+        N_("Playing with toys or games"),
+        N_("Helping at home"),
+        N_("Getting ready for a job"),
     ),
     "leisure": (
-        "Reading, drawing or making things",
-        "Sport and being active",
-        "Clubs and groups",
-        "Seeing friends",
-        "Going out with family",
-        "Using a phone, tablet or computer",
+        N_("Reading, drawing or making things"),
+        N_("Sport and being active"),
+        N_("Clubs and groups"),
+        N_("Seeing friends"),
+        N_("Going out with family"),
+        N_("Using a phone, tablet or computer"),
     ),
 }
 
@@ -159,8 +159,8 @@ RATER_LABELS: dict[str, str] = {
 }
 # Whose view, as the title of a chart.
 RATER_VIEW_TITLES: dict[str, str] = {
-    "child": "The child's own view",
-    "parent_carer": "A parent's or carer's view",
+    "child": N_("The child's own view"),
+    "parent_carer": N_("A parent's or carer's view"),
 }
 # Whose view a rating gives, inside a sentence.
 RATER_VIEW_WORDS: dict[str, str] = {
@@ -179,12 +179,12 @@ AGE_BANDS: tuple[str, ...] = ("0-4", "5-10", "11-15", "16-19", "20-25")
 # Records outlive the 0 to 25 age range, so reports need somewhere to put everyone else.
 OTHER_AGE_BAND = "other"
 AGE_BAND_LABELS: dict[str, str] = {
-    "0-4": "0 to 4 years",
-    "5-10": "5 to 10 years",
-    "11-15": "11 to 15 years",
-    "16-19": "16 to 19 years",
-    "20-25": "20 to 25 years",
-    OTHER_AGE_BAND: "Other ages",
+    "0-4": N_("0 to 4 years"),
+    "5-10": N_("5 to 10 years"),
+    "11-15": N_("11 to 15 years"),
+    "16-19": N_("16 to 19 years"),
+    "20-25": N_("20 to 25 years"),
+    OTHER_AGE_BAND: N_("Other ages"),
 }
 
 # The longest a goal's words may be, and what people are told when they are longer.
@@ -215,7 +215,7 @@ CHILD_SCALE_WORDS: dict[str, tuple[str, str]] = {
     "satisfaction": (N_("Not happy at all"), N_("Really happy")),
 }
 IMPORTANCE_SCALE: dict[int, str] = _scale(
-    "Not important at all", "Quite important", "Really important"
+    N_("Not important at all"), N_("Quite important"), N_("Really important")
 )
 
 

@@ -77,3 +77,12 @@ def unmarked_words(app, source: str) -> list[str]:
     words = re.findall(r"[A-Za-z][A-Za-z']+", text) + found
     # Names of formats such as PDF and FHIR are the same in every language.
     return [word for word in words if not word.isupper()]
+
+
+def welsh_page(response, status: int = 200) -> str:
+    """Return a response's text, checking its status and, for a page, that it is in Welsh."""
+    html = response.get_data(as_text=True)
+    assert response.status_code == status, html[:500]
+    if response.mimetype == "text/html":
+        assert '<html lang="cy"' in html
+    return html

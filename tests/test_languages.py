@@ -5,41 +5,23 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from goaltracker import i18n, templating
-from tests import factories
+from goaltracker import create_app, i18n, templating
+from tests import factories, test_access
+from tests.conftest import TEST_CONFIG
 from tests.languages import in_welsh, unmarked_words
 from tests.test_child_rating import answer, start
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "goaltracker" / "translations"
-# The templates of the family's and the child's pages translated so far (README: "Languages").
-TRANSLATED_TEMPLATES = (
-    "base.html",
-    "family/home.html",
-    "children/child_rating_start.html",
-    "children/child_rating_goal.html",
-    "children/child_rating_save.html",
-    "children/child_rating_done.html",
-    "macros/scale.html",
-    "auth/sign_in.html",
-    "family/sharing.html",
-    "children/new_review.html",
-    "children/review.html",
-    "children/_same_day_warning.html",
-    "children/show.html",
-    "children/_series_table.html",
-    "errors/_layout.html",
-    "errors/400.html",
-    "errors/403.html",
-    "errors/404.html",
-    "errors/413.html",
-    "errors/429.html",
-    "errors/500.html",
-    "errors/503.html",
-    "errors/generic.html",
+# Every template: each word a page shows goes through the catalogue.
+TEMPLATES = sorted(
+    str(path.relative_to(ROOT / "templates"))
+    for path in (ROOT / "templates").rglob("*.*")
+    if path.suffix in (".html", ".txt")  # pages and emails
 )
 
 
@@ -75,11 +57,11 @@ def test_every_marked_message_has_a_welsh_translation():
     assert {message.id for message in template if message.id} <= held
 
 
-def test_the_translated_templates_have_no_words_left_unmarked(app):
-    for name in TRANSLATED_TEMPLATES:
-        source = (ROOT / "templates" / name).read_text()
-        source = re.sub(r"{#.*?#}", "", source, flags=re.S)
-        assert unmarked_words(app, source) == [], name
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_no_template_has_words_left_unmarked(app, name):
+    source = (ROOT / "templates" / name).read_text()
+    source = re.sub(r"{#.*?#}", "", source, flags=re.S)
+    assert unmarked_words(app, source) == []
 
 
 def test_the_check_for_unmarked_words_finds_them(app):
@@ -188,7 +170,7 @@ def test_the_childs_record_in_welsh_misses_no_translation(client, auth, world, m
 
 def test_no_template_hides_the_translation_function():
     # `{% set _ = ... %}` would replace _() for the rest of the template.
-    for path in (ROOT / "templates").rglob("*.html"):
+    for path in (ROOT / "templates").rglob("*.*"):
         assert not re.search(r"{%-?\s*set\s+_\s*=", path.read_text()), path
 
 
@@ -256,3 +238,64 @@ def test_a_right_to_left_language_turns_the_page(app, client, auth, world):
     assert page.status_code == 200
     assert '<html lang="ar" dir="rtl"' in html
     assert "Amir" in html
+
+
+# Who opens each page in the crawl below: the first of these the access table lets in.
+VISITORS = (
+    "parent",
+    "key_worker",
+    "manager",
+    "admin",
+    "anonymous",
+    "school_practitioner",
+    "other_parent",
+    "arealess_admin",
+)
+
+
+def first_visitor(endpoint: str) -> str | None:
+    expectations = test_access.RULES[endpoint][1]
+    allowed = [actor for actor in VISITORS if expectations.get(actor) == 200]
+    return allowed[0] if allowed else None
+
+
+def rules_with(method: str) -> list[str]:
+    """Return the endpoints that take `method` and that someone may open (not the API's)."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if method in rule.methods
+        and rule.endpoint in test_access.RULES
+        and first_visitor(rule.endpoint)
+        and not rule.rule.startswith("/api/")
+    )
+
+
+def visit_in_welsh(app, client, auth, world, endpoint: str):
+    actor = first_visitor(endpoint)
+    if actor != "anonymous":
+        auth.sign_in(getattr(world, actor), factories.PASSWORD)
+    in_welsh(client)
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    return factories.build_url(rule, world)
+
+
+@pytest.mark.parametrize("endpoint", rules_with("GET"))
+def test_every_page_anyone_can_open_is_whole_in_welsh(app, client, auth, world, misses, endpoint):
+    factories.make_rating(world.goal, date(2026, 3, 10), 6, 7)
+    factories.db.session.commit()
+    url = visit_in_welsh(app, client, auth, world, endpoint)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    if response.mimetype == "text/html":
+        assert '<html lang="cy"' in response.get_data(as_text=True)
+    assert misses == set(), url
+
+
+@pytest.mark.parametrize("endpoint", rules_with("POST"))
+def test_every_form_sent_empty_answers_in_welsh(app, client, auth, world, misses, endpoint):
+    url = visit_in_welsh(app, client, auth, world, endpoint)
+    response = client.post(url, data={}, follow_redirects=True)
+    assert response.status_code < 500, url
+    assert misses == set(), url

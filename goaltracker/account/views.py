@@ -1,6 +1,7 @@
 """The account page: change the password, see and end sessions, set up the second factor."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from goaltracker import audit, security
@@ -57,10 +58,13 @@ def change_password():
     if form.validate_on_submit():
         if passwords.change_password(current_user, form.current.data, form.password.data):
             db.session.commit()
-            flash("Your password has been changed. You are signed out everywhere else.", "success")
+            flash(
+                gettext("Your password has been changed. You are signed out everywhere else."),
+                "success",
+            )
             return redirect(url_for("account.home"))
         db.session.commit()
-        form.current.errors.append("Your current password is not right")
+        form.current.errors.append(gettext("Your current password is not right"))
     return render_template("account/password.html", form=form)
 
 
@@ -74,7 +78,7 @@ def end_session(session_id: int):
     if sessions.end_one(current_user, session_id):
         audit.record("session_ended", detail={"session": session_id})
         db.session.commit()
-        flash("That session has ended.", "success")
+        flash(gettext("That session has ended."), "success")
     return redirect(url_for("account.home"))
 
 
@@ -88,7 +92,7 @@ def end_other_sessions():
     ended = sessions.end_all(current_user, "ended_by_owner", keep_current=True)
     audit.record("sessions_ended", detail={"count": ended})
     db.session.commit()
-    flash("You are signed out everywhere else.", "success")
+    flash(gettext("You are signed out everywhere else."), "success")
     return redirect(url_for("account.home"))
 
 
@@ -103,12 +107,12 @@ def two_factor():
     form = TwoFactorForm()
     if form.validate_on_submit():
         if not security.verify_password(current_user.password_hash, form.current.data):
-            form.current.errors.append("Your current password is not right")
+            form.current.errors.append(gettext("Your current password is not right"))
         else:
             codes = second_factor.set_up(current_user, secret, form.code.data)
             if codes is None:
                 form.code.errors.append(
-                    "The code is not right. Check the key, then enter a new code"
+                    gettext("The code is not right. Check the key, then enter a new code")
                 )
             else:
                 sessions.end_all(current_user, "two_factor_changed", keep_current=True)
@@ -136,7 +140,7 @@ def recovery_codes():
             db.session.commit()
             session["recovery_codes"] = codes
             return redirect(url_for("account.recovery_codes_shown", next=url_for("account.home")))
-        form.current.errors.append("Your current password is not right")
+        form.current.errors.append(gettext("Your current password is not right"))
     return render_template("account/recovery_codes.html", form=form)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import render_template
+from flask_babel import gettext
 from sqlalchemy import select
 
 from goaltracker import audit, mail, security
@@ -50,8 +51,10 @@ def invite_family_member(
     existing = find_user_by_email(email)
     if existing is not None and existing.role != "family":
         raise AccountError(
-            "This email address belongs to a staff account. "
-            "Use the family member's own personal email address"
+            gettext(
+                "This email address belongs to a staff account. "
+                "Use the family member's own personal email address"
+            )
         )
     sent = _new_invitation(
         kind="family",
@@ -87,15 +90,17 @@ def invite_staff(
 ) -> InvitationSent:
     """Make a staff account without a password, and an invitation for its owner to set one."""
     if role not in STAFF_ROLES:
-        raise AccountError("Choose a role: practitioner, manager or administrator")
+        raise AccountError(gettext("Choose a role: practitioner, manager or administrator"))
     if role == "practitioner" and organisation is None:
-        raise AccountError("Choose the practitioner's organisation")
+        raise AccountError(gettext("Choose the practitioner's organisation"))
     if organisation is not None and organisation.area_id != area.id:
-        raise AccountError("Choose an organisation of this area")
+        raise AccountError(gettext("Choose an organisation of this area"))
     if find_user_by_email(email) is not None:
         raise AccountError(
-            "An account with this email address already exists. "
-            "Find it in the staff list to change its role"
+            gettext(
+                "An account with this email address already exists. "
+                "Find it in the staff list to change its role"
+            )
         )
     user = User(
         email=normalise_email(email),
@@ -178,7 +183,7 @@ def what_accepting_needs(invitation: Invitation) -> str:
 def accept_with_new_password(invitation: Invitation, password: str) -> User:
     """Set up the invited account with its first password and spend the invitation."""
     if what_accepting_needs(invitation) != NEW_PASSWORD:
-        raise AccountError("Sign in with your own password to accept this invitation")
+        raise AccountError(gettext("Sign in with your own password to accept this invitation"))
     user = invited_account(invitation)
     if user is None:
         user = User(
@@ -198,7 +203,7 @@ def accept_signed_in(invitation: Invitation, user: User) -> None:
     """Accept the invitation for the signed-in owner of the invited account."""
     account = invited_account(invitation)
     if account is None or account.id != user.id:
-        raise AccountError("This invitation is for another account")
+        raise AccountError(gettext("This invitation is for another account"))
     _spend(invitation, user)
 
 
@@ -233,7 +238,7 @@ def send_email(sent: InvitationSent, link: str) -> bool:
     """
     return mail.send_or_log(
         sent.invitation.email,
-        "You have been invited to Goal Tracker",
+        gettext("You have been invited to Goal Tracker"),
         render_template(
             "email/invitation.txt",
             invitation=sent.invitation,

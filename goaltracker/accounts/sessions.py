@@ -135,8 +135,10 @@ def restore_form() -> None:
         audit.commit_view()
         g.restored_form = restored
         flash(
-            "What you typed before you were signed out has been put back. Check it, then send it "
-            "again.",
+            gettext(
+                "What you typed before you were signed out has been put back. Check it, then "
+                "send it again."
+            ),
             "info",
         )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app
+from flask_babel import gettext
 from joserfc.errors import JoseError
 
 from goaltracker import audit
@@ -61,10 +62,12 @@ def _check_discovery(sso) -> None:
     try:
         metadata = sso.load_server_metadata()
     except (OSError, ValueError) as error:
-        raise SingleSignOnError("The sign-in service could not be reached. Try again") from error
+        raise SingleSignOnError(
+            gettext("The sign-in service could not be reached. Try again")
+        ) from error
     configured_issuer = current_app.config["OIDC_ISSUER"].rstrip("/")
     if str(metadata.get("issuer", "")).rstrip("/") != configured_issuer:
-        raise SingleSignOnError("The sign-in service did not identify itself correctly")
+        raise SingleSignOnError(gettext("The sign-in service did not identify itself correctly"))
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,17 @@ def finish() -> SignedIn:
     except (OAuthError, JoseError, OSError, ValueError, KeyError) as error:
         audit.record("single_sign_on_failed", detail={"reason": type(error).__name__})
         raise SingleSignOnError(
-            "Signing in with your organisation's account did not work. Try again"
+            gettext("Signing in with your organisation's account did not work. Try again")
         ) from error
     claims = token.get("userinfo") or {}
     email = claims.get("email")
     if not email or claims.get("email_verified") is not True:
         audit.record("single_sign_on_failed", detail={"reason": "email_not_verified"})
         raise SingleSignOnError(
-            "Your organisation's account did not give a verified email address. "
-            "Ask your administrator"
+            gettext(
+                "Your organisation's account did not give a verified email address. "
+                "Ask your administrator"
+            )
         )
     user = find_user_by_email(email)
     if user is None or user.role not in STAFF_ROLES or not user.active:
@@ -102,7 +107,10 @@ def finish() -> SignedIn:
             detail={"reason": "no_staff_account", "email": email.lower()[:254]},
         )
         raise SingleSignOnError(
-            "There is no staff account for this email address. Ask your administrator to invite you"
+            gettext(
+                "There is no staff account for this email address. "
+                "Ask your administrator to invite you"
+            )
         )
     methods = claims.get("amr") or []
     checked = isinstance(methods, list) and bool(SECOND_FACTOR_METHODS & set(methods))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -61,16 +62,16 @@ def change_role(
     practitioner who still key-works children keeps the practitioner role until they are moved.
     """
     if role not in STAFF_ROLES:
-        raise AccountError("Choose a role: practitioner, manager or administrator")
+        raise AccountError(gettext("Choose a role: practitioner, manager or administrator"))
     if role == "practitioner" and organisation is None:
-        raise AccountError("Choose the practitioner's organisation")
+        raise AccountError(gettext("Choose the practitioner's organisation"))
     if organisation is not None and organisation.area_id != user.area_id:
-        raise AccountError("Choose an organisation of this area")
+        raise AccountError(gettext("Choose an organisation of this area"))
     if user.id == changed_by.id and role != "admin":
-        raise AccountError("You cannot take away your own administrator role")
+        raise AccountError(gettext("You cannot take away your own administrator role"))
     if user.role == "practitioner" and role != "practitioner" and caseload_of(user):
         raise AccountError(
-            "This practitioner still key-works children. Give them new key workers first"
+            gettext("This practitioner still key-works children. Give them new key workers first")
         )
     organisation_id = organisation.id if organisation is not None else None
     if role != "practitioner" and organisation is None:
@@ -94,12 +95,12 @@ def change_role(
 def deactivate(user: User, reason: str, *, changed_by: User) -> None:
     """Stop an account working at once: every session ends and sign-in is refused."""
     if user.id == changed_by.id:
-        raise AccountError("You cannot deactivate your own account")
+        raise AccountError(gettext("You cannot deactivate your own account"))
     if not user.active:
-        raise AccountError("This account is already deactivated")
+        raise AccountError(gettext("This account is already deactivated"))
     reason = reason.strip()
     if not reason:
-        raise AccountError("Say why the account is being deactivated")
+        raise AccountError(gettext("Say why the account is being deactivated"))
     user.active = False
     user.deactivated_at = utcnow()
     user.deactivation_reason = reason[:500]
@@ -115,7 +116,7 @@ def deactivate(user: User, reason: str, *, changed_by: User) -> None:
 def reactivate(user: User, *, changed_by: User) -> None:
     """Let a deactivated account sign in again."""
     if user.active:
-        raise AccountError("This account is already active")
+        raise AccountError(gettext("This account is already active"))
     user.active = True
     user.deactivated_at = None
     user.deactivation_reason = None
@@ -127,7 +128,7 @@ def reactivate(user: User, *, changed_by: User) -> None:
 def reset_two_factor(user: User, *, changed_by: User) -> None:
     """Remove a member of staff's second factor so that they set it up again at next sign-in."""
     if user.totp_secret is None:
-        raise AccountError("This account has no second factor to reset")
+        raise AccountError(gettext("This account has no second factor to reset"))
     two_factor.reset(user, changed_by)
 
 

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, request
+from flask_babel import ngettext
 from limits import parse
 from limits.strategies import MovingWindowRateLimiter
 
@@ -30,10 +31,10 @@ class Wait:
 
     def message(self) -> str:
         """Return the wait in plain words."""
-        minutes = self.minutes
-        return (
-            f"Too many attempts that did not work. Wait {minutes} "
-            f"minute{'s' if minutes != 1 else ''}, then try again"
+        return ngettext(
+            "Too many attempts that did not work. Wait %(num)d minute, then try again",
+            "Too many attempts that did not work. Wait %(num)d minutes, then try again",
+            self.minutes,
         )
 
 

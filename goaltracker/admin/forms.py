@@ -1,5 +1,6 @@
 """Forms administrators fill in."""
 
+from flask_babel import lazy_gettext
 from flask_wtf.file import FileRequired
 from wtforms.validators import (
     DataRequired,
@@ -31,11 +32,11 @@ class KeyWorkerForm(Form):
     """A new key worker for a child."""
 
     key_worker_id = SelectField(
-        "New key worker",
+        lazy_gettext("New key worker"),
         choices=[],
-        validators=[DataRequired("Choose the new key worker")],
+        validators=[DataRequired(lazy_gettext("Choose the new key worker"))],
     )
-    submit = SubmitField("Change key worker")
+    submit = SubmitField(lazy_gettext("Change key worker"))
 
 
 class AuditSearchForm(Form):
@@ -46,172 +47,235 @@ class AuditSearchForm(Form):
 
         csrf = False
 
-    email = StringField("Email address of the person", validators=[Optional(), Length(max=254)])
-    child_reference = StringField("Child's reference", validators=[Optional(), Length(max=64)])
-    action = SelectField("What happened", choices=[], validators=[Optional()])
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
-    submit = SubmitField("Search")
+    email = StringField(
+        lazy_gettext("Email address of the person"), validators=[Optional(), Length(max=254)]
+    )
+    child_reference = StringField(
+        lazy_gettext("Child's reference"), validators=[Optional(), Length(max=64)]
+    )
+    action = SelectField(lazy_gettext("What happened"), choices=[], validators=[Optional()])
+    since = DateField(lazy_gettext("From"), validators=[Optional()])
+    until = DateField(lazy_gettext("To"), validators=[Optional()])
+    submit = SubmitField(lazy_gettext("Search"))
 
 
 class EraseForm(Form):
     """Confirmation of an erasure request."""
 
     reference = StringField(
-        "Type the child's reference to confirm",
-        validators=[DataRequired("Type the child's reference")],
+        lazy_gettext("Type the child's reference to confirm"),
+        validators=[DataRequired(lazy_gettext("Type the child's reference"))],
     )
     reason = TextAreaField(
-        "The verified request",
-        description="Who asked, when, and how their identity was checked.",
-        validators=[DataRequired("Describe the verified request"), Length(max=500)],
+        lazy_gettext("The verified request"),
+        description=lazy_gettext("Who asked, when, and how their identity was checked."),
+        validators=[DataRequired(lazy_gettext("Describe the verified request")), Length(max=500)],
     )
-    submit = SubmitField("Erase the record")
+    submit = SubmitField(lazy_gettext("Erase the record"))
 
 
 class OutcomeForm(Form):
     """A strategic outcome of the area."""
 
     code = StringField(
-        "Code",
-        description="Capital letters, numbers and _ only, like BE_HEALTHY. "
-        "Import files use it; it cannot change later.",
+        lazy_gettext("Code"),
+        description=lazy_gettext(
+            "Capital letters, numbers and _ only, like BE_HEALTHY. "
+            "Import files use it; it cannot change later."
+        ),
         validators=[
-            DataRequired("Enter a code"),
-            Regexp(r"^[A-Z0-9_]{1,32}\Z", message="Use 1 to 32 capital letters, numbers or _"),
+            DataRequired(lazy_gettext("Enter a code")),
+            Regexp(
+                r"^[A-Z0-9_]{1,32}\Z",
+                message=lazy_gettext("Use 1 to 32 capital letters, numbers or _"),
+            ),
         ],
     )
-    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
+    title = StringField(
+        lazy_gettext("Title"),
+        validators=[DataRequired(lazy_gettext("Enter a title")), Length(max=200)],
+    )
     description = TextAreaField(
-        "What it means, in plain words",
-        description="Families and key workers read this when they link a goal to the outcome.",
+        lazy_gettext("What it means, in plain words"),
+        description=lazy_gettext(
+            "Families and key workers read this when they link a goal to the outcome."
+        ),
         validators=[Optional(), Length(max=1000)],
     )
-    submit = SubmitField("Save outcome")
+    submit = SubmitField(lazy_gettext("Save outcome"))
 
 
 class OrganisationForm(Form):
     """An agency of the area."""
 
-    name = StringField("Name", validators=[DataRequired("Enter a name"), Length(max=200)])
-    type = RadioField(
-        "Kind of organisation",
-        choices=vocabulary.choices(vocabulary.ORGANISATION_TYPE_LABELS),
-        validators=[DataRequired("Choose the kind of organisation")],
+    name = StringField(
+        lazy_gettext("Name"),
+        validators=[DataRequired(lazy_gettext("Enter a name")), Length(max=200)],
     )
-    submit = SubmitField("Add organisation")
+    type = RadioField(
+        lazy_gettext("Kind of organisation"),
+        choices=[
+            (code, lazy_gettext(words))
+            for code, words in vocabulary.ORGANISATION_TYPE_LABELS.items()
+        ],
+        validators=[DataRequired(lazy_gettext("Choose the kind of organisation"))],
+    )
+    submit = SubmitField(lazy_gettext("Add organisation"))
 
 
 class SettingsForm(Form):
     """The area's settings."""
 
     review_interval_days = IntegerField(
-        "Review interval, in days",
-        description="A review is due this many days after the latest rating. "
-        "Usually 84 (12 weeks).",
-        validators=[InputRequired("Enter the review interval"), NumberRange(1, 3650)],
+        lazy_gettext("Review interval, in days"),
+        description=lazy_gettext(
+            "A review is due this many days after the latest rating. Usually 84 (12 weeks)."
+        ),
+        validators=[InputRequired(lazy_gettext("Enter the review interval")), NumberRange(1, 3650)],
     )
     suppression_threshold = IntegerField(
-        "Hide rows with fewer children than",
-        description="Managers and the public page see nothing of a row with fewer children "
-        "than this. Usually 5; from 5 to 50.",
+        lazy_gettext("Hide rows with fewer children than"),
+        description=lazy_gettext(
+            "Managers and the public page see nothing of a row with fewer children "
+            "than this. Usually 5; from 5 to 50."
+        ),
         validators=[
-            InputRequired("Enter the threshold"),
-            NumberRange(5, 50, message="The threshold must be a whole number from 5 to 50"),
+            InputRequired(lazy_gettext("Enter the threshold")),
+            NumberRange(
+                5, 50, message=lazy_gettext("The threshold must be a whole number from 5 to 50")
+            ),
         ],
     )
     max_active_goals = IntegerField(
-        "Most goals a child works on at once",
-        validators=[InputRequired("Enter the most active goals"), NumberRange(1, 50)],
+        lazy_gettext("Most goals a child works on at once"),
+        validators=[InputRequired(lazy_gettext("Enter the most active goals")), NumberRange(1, 50)],
     )
     important_change = DecimalField(
-        "Important change, in points",
-        description="A change of this much or more counts as improved or got worse. Usually 2.",
+        lazy_gettext("Important change, in points"),
+        description=lazy_gettext(
+            "A change of this much or more counts as improved or got worse. Usually 2."
+        ),
         places=1,
-        validators=[InputRequired("Enter the important change"), NumberRange(0.1, 9)],
+        validators=[InputRequired(lazy_gettext("Enter the important change")), NumberRange(0.1, 9)],
     )
     retention_basis = RadioField(
-        "Keep records until",
+        lazy_gettext("Keep records until"),
         choices=[
-            ("age_25", "So many years after the young person's 25th birthday"),
-            ("last_activity", "So many years after the record was last used"),
+            ("age_25", lazy_gettext("So many years after the young person's 25th birthday")),
+            ("last_activity", lazy_gettext("So many years after the record was last used")),
         ],
-        validators=[DataRequired("Choose how long records are kept")],
+        validators=[DataRequired(lazy_gettext("Choose how long records are kept"))],
     )
     retention_years = IntegerField(
-        "Years",
-        description="Usually 6 years after the 25th birthday, as English guidance for children's "
-        "SEND records suggests.",
+        lazy_gettext("Years"),
+        description=lazy_gettext(
+            "Usually 6 years after the 25th birthday, as English guidance for children's "
+            "SEND records suggests."
+        ),
         validators=[
-            InputRequired("Enter the number of years"),
-            NumberRange(1, 50, message="Enter a whole number of years from 1 to 50"),
+            InputRequired(lazy_gettext("Enter the number of years")),
+            NumberRange(1, 50, message=lazy_gettext("Enter a whole number of years from 1 to 50")),
         ],
     )
-    submit = SubmitField("Save settings")
+    submit = SubmitField(lazy_gettext("Save settings"))
 
 
 class ImportForm(Form):
     """A CSV file of goals and ratings to check before importing."""
 
     file = FileField(
-        "CSV file of goals and ratings",
-        description="One line per rating, with a header row, saved as CSV UTF-8. "
-        "Nothing is imported until you have seen what the file will do.",
-        validators=[FileRequired("Choose a CSV file")],
+        lazy_gettext("CSV file of goals and ratings"),
+        description=lazy_gettext(
+            "One line per rating, with a header row, saved as CSV UTF-8. "
+            "Nothing is imported until you have seen what the file will do."
+        ),
+        validators=[FileRequired(lazy_gettext("Choose a CSV file"))],
     )
-    submit = SubmitField("Check the file")
+    submit = SubmitField(lazy_gettext("Check the file"))
 
 
 class PublicPageForm(Form):
     """Whether the area publishes its protected outcomes for families."""
 
     publish = RadioField(
-        "Publish the outcomes page for families?",
+        lazy_gettext("Publish the outcomes page for families?"),
         choices=[
-            ("yes", "Yes, anyone can see it without signing in"),
-            ("no", "No, only staff of the area see the figures"),
+            ("yes", lazy_gettext("Yes, anyone can see it without signing in")),
+            ("no", lazy_gettext("No, only staff of the area see the figures")),
         ],
-        validators=[DataRequired("Choose whether to publish the page")],
+        validators=[DataRequired(lazy_gettext("Choose whether to publish the page"))],
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(lazy_gettext("Save"))
+
+
+# What each scope lets a key read, in the page's language (the API describes them in English).
+SCOPE_WORDS = {
+    tokens.REPORTS_READ: lazy_gettext(
+        "the area's outcomes report and trends, protected as on the dashboard"
+    ),
+    tokens.RECORDS_READ: lazy_gettext(
+        "the goals and ratings of one organisation's children, as FHIR"
+    ),
+}
 
 
 class ApiTokenForm(Form):
     """A key for another system to read from the API."""
 
     name = StringField(
-        "What is the key for?",
-        description="For example, Power BI board pack. It is shown in the list of keys and in "
-        "the audit trail.",
+        lazy_gettext("What is the key for?"),
+        description=lazy_gettext(
+            "For example, Power BI board pack. It is shown in the list of keys and in "
+            "the audit trail."
+        ),
         validators=[
-            DataRequired("Say what the key is for"),
-            Length(max=tokens.NAME_LONGEST, message="The purpose must be 100 characters or fewer"),
-        ],
-    )
-    scopes = CheckboxesField(
-        "What may it read?",
-        choices=[(scope, f"{scope}: {words}") for scope, words in tokens.SCOPES.items()],
-        validators=[DataRequired("Choose what the key may read")],
-    )
-    organisation = SelectField(
-        "Whose children's records (records:read only)",
-        validators=[Optional()],
-    )
-    days = IntegerField(
-        "How many days should it work?",
-        description=f"From 1 to {tokens.DAYS_MOST}. Usually {tokens.DAYS_DEFAULT}.",
-        default=tokens.DAYS_DEFAULT,
-        validators=[
-            InputRequired("Enter how many days the key should work"),
-            NumberRange(
-                1, tokens.DAYS_MOST, message=f"A key lasts from 1 to {tokens.DAYS_MOST} days"
+            DataRequired(lazy_gettext("Say what the key is for")),
+            Length(
+                max=tokens.NAME_LONGEST,
+                message=lazy_gettext("The purpose must be 100 characters or fewer"),
             ),
         ],
     )
-    submit = SubmitField("Issue the key")
+    scopes = CheckboxesField(
+        lazy_gettext("What may it read?"),
+        choices=[
+            (
+                scope,
+                lazy_gettext(
+                    "%(scope)s: %(words)s",
+                    scope=scope,
+                    words=SCOPE_WORDS.get(scope, words),
+                ),
+            )
+            for scope, words in tokens.SCOPES.items()
+        ],
+        validators=[DataRequired(lazy_gettext("Choose what the key may read"))],
+    )
+    organisation = SelectField(
+        lazy_gettext("Whose children's records (records:read only)"),
+        validators=[Optional()],
+    )
+    days = IntegerField(
+        lazy_gettext("How many days should it work?"),
+        description=lazy_gettext(
+            "From 1 to %(most)s. Usually %(usual)s.",
+            most=tokens.DAYS_MOST,
+            usual=tokens.DAYS_DEFAULT,
+        ),
+        default=tokens.DAYS_DEFAULT,
+        validators=[
+            InputRequired(lazy_gettext("Enter how many days the key should work")),
+            NumberRange(
+                1,
+                tokens.DAYS_MOST,
+                message=lazy_gettext("A key lasts from 1 to %(most)s days", most=tokens.DAYS_MOST),
+            ),
+        ],
+    )
+    submit = SubmitField(lazy_gettext("Issue the key"))
 
 
 class RevokeTokenForm(Form):
     """Stop a key working."""
 
-    submit = SubmitField("Revoke the key")
+    submit = SubmitField(lazy_gettext("Revoke the key"))

@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -101,16 +102,25 @@ def key_worker(child_id: int):
     form = KeyWorkerForm()
     practitioners = records.practitioners_of_area(child.area_id)
     form.key_worker_id.choices = choice_list(
-        [("", "Choose a practitioner")]
+        [("", gettext("Choose a practitioner"))]
         + [
-            (p.id, f"{p.name}, {p.organisation.name if p.organisation else 'no organisation'}")
+            (
+                p.id,
+                gettext(
+                    "%(name)s, %(organisation)s",
+                    name=p.name,
+                    organisation=p.organisation.name
+                    if p.organisation
+                    else gettext("no organisation"),
+                ),
+            )
             for p in practitioners
         ]
     )
     if form.validate_on_submit():
         chosen = next((p for p in practitioners if str(p.id) == form.key_worker_id.data), None)
         if chosen is None:
-            form.key_worker_id.errors.append("Choose the new key worker")
+            form.key_worker_id.errors.append(gettext("Choose the new key worker"))
         else:
             try:
                 records.change_key_worker(child, chosen, current_user)
@@ -118,14 +128,26 @@ def key_worker(child_id: int):
                 records.ask_family_about_key_worker(child, chosen, current_user)
                 db.session.commit()
                 flash(
-                    f"The family had stopped {chosen.organisation.name} seeing the record, so "
-                    f"they have been asked first. {chosen.name} becomes the key worker for "
-                    f"{child.reference} when they agree.",
+                    gettext(
+                        "The family had stopped %(organisation)s seeing the record, so they have "
+                        "been asked first. %(worker)s becomes the key worker for %(reference)s "
+                        "when they agree.",
+                        organisation=chosen.organisation.name,
+                        worker=chosen.name,
+                        reference=child.reference,
+                    ),
                     "info",
                 )
             else:
                 db.session.commit()
-                flash(f"{chosen.name} is now the key worker for {child.reference}.", "success")
+                flash(
+                    gettext(
+                        "%(worker)s is now the key worker for %(reference)s.",
+                        worker=chosen.name,
+                        reference=child.reference,
+                    ),
+                    "success",
+                )
             return redirect(url_for("admin.children", area=child.area_id))
     return render_template("admin/key_worker.html", child=child, form=form)
 
@@ -135,7 +157,10 @@ def key_worker(child_id: int):
 def audit_trail():
     """Search the audit trail: who saw or changed what, when and from where."""
     form = AuditSearchForm(request.args)
-    form.action.choices = choice_list([("", "Anything")] + sorted(audit.ACTION_WORDS.items()))
+    form.action.choices = choice_list(
+        [("", gettext("Anything"))]
+        + [(action, gettext(words)) for action, words in sorted(audit.ACTION_WORDS.items())]
+    )
     events, total, page = [], 0, page_number()
     if form.validate():
         events, total = audit.search(
@@ -167,12 +192,14 @@ def erase(child_id: int):
     form = EraseForm()
     if form.validate_on_submit():
         if form.reference.data.strip() != child.reference:
-            form.reference.errors.append("The reference does not match this child")
+            form.reference.errors.append(gettext("The reference does not match this child"))
         else:
             reference = child.reference
             erasure.erase_child(child, current_user, form.reason.data)
             db.session.commit()
-            flash(f"The record {reference} has been erased.", "success")
+            flash(
+                gettext("The record %(reference)s has been erased.", reference=reference), "success"
+            )
             return redirect(url_for("admin.children", area=child.area_id))
     return render_template("admin/erase.html", child=child, form=form)
 
@@ -209,7 +236,7 @@ def new_outcome():
             form.code.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Outcome {outcome.code} added.", "success")
+            flash(gettext("Outcome %(code)s added.", code=outcome.code), "success")
             return redirect(url_for("admin.outcomes"))
     return render_template("admin/outcome_form.html", form=form, outcome=None)
 
@@ -224,7 +251,7 @@ def edit_outcome(outcome_id: int):
     if form.validate_on_submit():
         areas.edit_outcome(outcome, form.title.data, form.description.data or "")
         db.session.commit()
-        flash(f"Outcome {outcome.code} saved.", "success")
+        flash(gettext("Outcome %(code)s saved.", code=outcome.code), "success")
         return redirect(url_for("admin.outcomes"))
     return render_template("admin/outcome_form.html", form=form, outcome=outcome)
 
@@ -252,11 +279,11 @@ def new_organisation():
     form = OrganisationForm()
     if form.validate_on_submit():
         if areas.organisation_named(area, form.name.data.strip()) is not None:
-            form.name.errors.append("The area already has an organisation with this name")
+            form.name.errors.append(gettext("The area already has an organisation with this name"))
         else:
             areas.add_organisation(area, form.name.data, form.type.data)
             db.session.commit()
-            flash(f"{form.name.data.strip()} added.", "success")
+            flash(gettext("%(name)s added.", name=form.name.data.strip()), "success")
             return redirect(url_for("admin.home"))
     return render_template("admin/organisation_form.html", form=form)
 
@@ -279,10 +306,12 @@ def settings():
         )
         db.session.commit()
         flash(
-            "Settings saved. Today's outcome figures already use them; figures for past quarter "
-            "ends are worked out again tonight, and may be slower to show until then."
+            gettext(
+                "Settings saved. Today's outcome figures already use them; figures for past "
+                "quarter ends are worked out again tonight, and may be slower to show until then."
+            )
             if counted_differently
-            else "Settings saved.",
+            else gettext("Settings saved."),
             "success",
         )
         return redirect(url_for("admin.home"))
@@ -310,9 +339,9 @@ def public_page():
         if areas.set_public_outcomes(area, publish):
             db.session.commit()
             flash(
-                "The public outcomes page is published."
+                gettext("The public outcomes page is published.")
                 if publish
-                else "The public outcomes page is no longer published.",
+                else gettext("The public outcomes page is no longer published."),
                 "success",
             )
         return redirect(url_for("admin.public_page"))
@@ -382,7 +411,7 @@ def confirm_import():
     area = policy.own_area_or_abort()
     pending = session.pop("pending_import", None)
     if pending is None or not upload_path(pending["token"]).exists():
-        flash("Choose the file again: the checked file was not found.", "info")
+        flash(gettext("Choose the file again: the checked file was not found."), "info")
         return redirect(url_for("admin.import_file"))
     path = upload_path(pending["token"])
     try:
@@ -419,7 +448,7 @@ def api_keys():
     area = policy.own_area_or_abort()
     form = ApiTokenForm()
     form.organisation.choices = choice_list(
-        [("", "None")]
+        [("", gettext("None"))]
         + [(organisation.id, organisation.name) for organisation in area.organisations]
     )
     if form.validate_on_submit():
@@ -472,5 +501,5 @@ def revoke_api_key(token_id: int):
         "api_token_revoked", area_id=area.id, detail={"token": token.id, "name": token.name}
     )
     db.session.commit()
-    flash(f"The key “{token.name}” no longer works.", "success")
+    flash(gettext("The key “%(name)s” no longer works.", name=token.name), "success")
     return redirect(url_for("admin.api_keys"))

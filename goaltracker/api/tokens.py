@@ -7,6 +7,7 @@ expires or is revoked; each use is recorded in the audit trail (by the API's vie
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,23 +49,26 @@ def issue(
     """Issue a token; return it and its secret, which is never shown again."""
     name = " ".join(name.split())
     if not name:
-        raise TokenError("Say what the key is for", "name")
+        raise TokenError(gettext("Say what the key is for"), "name")
     if len(name) > NAME_LONGEST:
-        raise TokenError(f"The purpose must be {NAME_LONGEST} characters or fewer", "name")
+        raise TokenError(
+            gettext("The purpose must be %(most)s characters or fewer", most=NAME_LONGEST), "name"
+        )
     scopes = sorted(set(scopes))
     if not scopes or any(scope not in SCOPES for scope in scopes):
-        raise TokenError("Choose what the key may read", "scopes")
+        raise TokenError(gettext("Choose what the key may read"), "scopes")
     if RECORDS_READ in scopes:
         if organisation is None:
             raise TokenError(
-                "Choose the organisation whose children's records it reads", "organisation"
+                gettext("Choose the organisation whose children's records it reads"),
+                "organisation",
             )
         if organisation.area_id != area.id:
-            raise TokenError("Choose one of the area's organisations", "organisation")
+            raise TokenError(gettext("Choose one of the area's organisations"), "organisation")
     elif organisation is not None:
         organisation = None
     if not 1 <= days <= DAYS_MOST:
-        raise TokenError(f"A key lasts from 1 to {DAYS_MOST} days", "days")
+        raise TokenError(gettext("A key lasts from 1 to %(most)s days", most=DAYS_MOST), "days")
     now = now or utcnow()
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(

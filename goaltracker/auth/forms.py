@@ -40,23 +40,25 @@ class NewPasswordMixin:
             raise ValidationError(problem)
 
 
-def _new_password_field(label: str = "Create a password") -> PasswordField:
+def _new_password_field(label=None) -> PasswordField:
     """Return the field for a new password, with the advice people need."""
     return PasswordField(
-        label,
-        description=f"Use {security.MINIMUM_PASSWORD_LENGTH} characters or more. "
-        "Three random words make a good password.",
-        validators=[DataRequired("Enter a password")],
+        label if label is not None else lazy_gettext("Create a password"),
+        description=lazy_gettext(
+            "Use %(count)s characters or more. Three random words make a good password.",
+            count=security.MINIMUM_PASSWORD_LENGTH,
+        ),
+        validators=[DataRequired(lazy_gettext("Enter a password"))],
     )
 
 
 def _confirm_field() -> PasswordField:
     """Return the field that repeats the new password."""
     return PasswordField(
-        "Type the password again",
+        lazy_gettext("Type the password again"),
         validators=[
-            DataRequired("Type the password again"),
-            EqualTo("password", message="The passwords do not match"),
+            DataRequired(lazy_gettext("Type the password again")),
+            EqualTo("password", message=lazy_gettext("The passwords do not match")),
         ],
     )
 
@@ -66,7 +68,7 @@ class SetPasswordForm(NewPasswordMixin, Form):
 
     password = _new_password_field()
     confirm = _confirm_field()
-    submit = SubmitField("Create account")
+    submit = SubmitField(lazy_gettext("Create account"))
 
     def __init__(self, *args, email: str = "", **kwargs):
         """Remember the email so the password can be checked against it."""
@@ -78,15 +80,17 @@ class ChangePasswordForm(NewPasswordMixin, Form):
     """The current password, then a new one typed twice."""
 
     current = PasswordField(
-        "Current password",
+        lazy_gettext("Current password"),
         validators=[
-            DataRequired("Enter your current password"),
-            Length(max=security.MAXIMUM_PASSWORD_LENGTH, message="Password is too long"),
+            DataRequired(lazy_gettext("Enter your current password")),
+            Length(
+                max=security.MAXIMUM_PASSWORD_LENGTH, message=lazy_gettext("Password is too long")
+            ),
         ],
     )
-    password = _new_password_field("New password")
+    password = _new_password_field(lazy_gettext("New password"))
     confirm = _confirm_field()
-    submit = SubmitField("Change password")
+    submit = SubmitField(lazy_gettext("Change password"))
 
     def __init__(self, *args, email: str = "", **kwargs):
         """Remember the email so the password can be checked against it."""
@@ -98,24 +102,27 @@ class ForgottenPasswordForm(Form):
     """The email address to send a reset link to."""
 
     email = EmailField(
-        "Email address",
-        validators=[DataRequired("Enter your email address"), EMAIL_LENGTH],
+        lazy_gettext("Email address"),
+        validators=[DataRequired(lazy_gettext("Enter your email address")), EMAIL_LENGTH],
     )
-    submit = SubmitField("Send me a link")
+    submit = SubmitField(lazy_gettext("Send me a link"))
 
 
 class CodeForm(Form):
     """The six-digit code from an authenticator app (or, at sign-in, a recovery code)."""
 
     code = StringField(
-        "Code from your authenticator app",
-        description="The 6 digits your app shows now",
-        validators=[DataRequired("Enter the code"), Length(max=24, message="Enter 6 digits")],
+        lazy_gettext("Code from your authenticator app"),
+        description=lazy_gettext("The 6 digits your app shows now"),
+        validators=[
+            DataRequired(lazy_gettext("Enter the code")),
+            Length(max=24, message=lazy_gettext("Enter 6 digits")),
+        ],
     )
-    submit = SubmitField("Continue")
+    submit = SubmitField(lazy_gettext("Continue"))
 
 
 class ConfirmForm(Form):
     """A single button that confirms something, such as accepting an invitation."""
 
-    submit = SubmitField("Accept")
+    submit = SubmitField(lazy_gettext("Accept"))

@@ -137,8 +137,11 @@ def two_factor():
             return finish_pending(user)
         elif second_factor.use_recovery_code(user, form.code.data):
             flash(
-                "You signed in with a recovery code, which now cannot be used again. "
-                f"You have {second_factor.recovery_codes_left(user)} left.",
+                gettext(
+                    "You signed in with a recovery code, which now cannot be used again. "
+                    "You have %(count)s left.",
+                    count=second_factor.recovery_codes_left(user),
+                ),
                 "info",
             )
             return finish_pending(user)
@@ -147,8 +150,10 @@ def two_factor():
             db.session.commit()
             throttle.failed(user.email)
             form.code.errors.append(
-                "The code is not right. Enter the code your app shows now, "
-                "or one of your recovery codes"
+                gettext(
+                    "The code is not right. Enter the code your app shows now, "
+                    "or one of your recovery codes"
+                )
             )
     return render_template("auth/two_factor.html", form=form), status
 
@@ -168,7 +173,9 @@ def two_factor_setup():
             response = finish_pending(user)
             session["recovery_codes"] = codes
             return redirect(url_for("account.recovery_codes_shown", next=response.location))
-        form.code.errors.append("The code is not right. Check the key, then enter a new code")
+        form.code.errors.append(
+            gettext("The code is not right. Check the key, then enter a new code")
+        )
     uri = second_factor.uri(user, secret, current_app.config["SERVICE_NAME"])
     return render_template("auth/two_factor_setup.html", form=form, secret=secret, uri=uri)
 
@@ -241,7 +248,7 @@ def forgotten_password():
             link = url_for("auth.reset_password", token=requested.token, _external=True)
             mail.send_or_log(
                 requested.user.email,
-                "Set a new password for Goal Tracker",
+                gettext("Set a new password for Goal Tracker"),
                 render_template("email/password_reset.txt", user=requested.user, link=link),
             )
         return render_template("auth/reset_sent.html", email=form.email.data)
@@ -257,13 +264,13 @@ def reset_password(token: str):
         status = 404 if problem == "not_found" else 410
         return render_template("auth/link_unusable.html", problem=problem, kind="reset"), status
     form = SetPasswordForm(email=reset.user.email)
-    form.submit.label.text = "Set new password"
+    form.submit.label.text = gettext("Set new password")
     if form.validate_on_submit():
         passwords.reset_password(reset, form.password.data)
         db.session.commit()
         logout_user()
         session.clear()
-        flash("Your password has been changed. Sign in with your new password.", "success")
+        flash(gettext("Your password has been changed. Sign in with your new password."), "success")
         return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form, user=reset.user)
 
@@ -286,7 +293,7 @@ def accept_invitation(token: str):
         db.session.commit()
         logout_user()
         response = begin_sign_in(user, url_for(policy.home_endpoint(user)))
-        flash("Your account is ready.", "success")
+        flash(gettext("Your account is ready."), "success")
         return response
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
 
@@ -309,7 +316,13 @@ def accept_as_existing_account(invitation, token: str):
             return redirect(here)
         db.session.commit()
         if invitation.child is not None:
-            flash(f"{invitation.child.display_name}'s record is now on your account.", "success")
+            flash(
+                gettext(
+                    "%(name)s's record is now on your account.",
+                    name=invitation.child.display_name,
+                ),
+                "success",
+            )
         return redirect(url_for(policy.home_endpoint(current_user)))
     return render_template(
         "auth/accept_existing.html",

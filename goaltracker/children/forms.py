@@ -27,7 +27,7 @@ SCALE_CHOICES = [(str(value), str(value)) for value in vocabulary.SCALE_VALUES]
 def not_in_future(form, field):
     """Dates people pick are today or earlier."""
     if field.data is not None and field.data > date.today():
-        raise ValidationError("The date must be today or in the past")
+        raise ValidationError(gettext("The date must be today or in the past"))
 
 
 def goal_text_field(label: str, description: str) -> CharacterCountField:
@@ -36,8 +36,14 @@ def goal_text_field(label: str, description: str) -> CharacterCountField:
         label,
         description=description,
         validators=[
-            DataRequired("Enter the goal"),
-            Length(max=vocabulary.GOAL_TEXT_LONGEST, message=vocabulary.GOAL_TEXT_TOO_LONG),
+            DataRequired(lazy_gettext("Enter the goal")),
+            Length(
+                max=vocabulary.GOAL_TEXT_LONGEST,
+                message=lazy_gettext(
+                    "The goal must be %(most)s characters or fewer",
+                    most=vocabulary.GOAL_TEXT_LONGEST,
+                ),
+            ),
         ],
     )
 
@@ -45,37 +51,42 @@ def goal_text_field(label: str, description: str) -> CharacterCountField:
 def importance_field() -> RadioField:
     """Return the field of how important a goal is to the family, 1 to 10."""
     return RadioField(
-        "How important is this goal to the family?",
-        description="1 means not important at all, 10 means really important.",
+        lazy_gettext("How important is this goal to the family?"),
+        description=lazy_gettext("1 means not important at all, 10 means really important."),
         choices=SCALE_CHOICES,
-        validators=[DataRequired("Choose how important the goal is, from 1 to 10")],
+        validators=[DataRequired(lazy_gettext("Choose how important the goal is, from 1 to 10"))],
     )
 
 
 class GoalForm(Form):
     """A goal in the family's own words, how important it is, and the outcomes it serves."""
 
-    text = goal_text_field("What is the goal?", "Write it in the child's or family's own words.")
+    text = goal_text_field(
+        lazy_gettext("What is the goal?"),
+        lazy_gettext("Write it in the child's or family's own words."),
+    )
     occupation_area = RadioField(
-        "What kind of activity is it?",
-        choices=vocabulary.choices(vocabulary.OCCUPATION_AREA_LABELS),
-        validators=[DataRequired("Choose what kind of activity the goal is about")],
+        lazy_gettext("What kind of activity is it?"),
+        choices=[
+            (code, lazy_gettext(words)) for code, words in vocabulary.OCCUPATION_AREA_LABELS.items()
+        ],
+        validators=[DataRequired(lazy_gettext("Choose what kind of activity the goal is about"))],
     )
     importance = importance_field()
     outcomes = CheckboxesField(
-        "Which of the area's outcomes does it help with?",
-        description="Choose all that fit, or none.",
+        lazy_gettext("Which of the area's outcomes does it help with?"),
+        description=lazy_gettext("Choose all that fit, or none."),
         choices=[],
         validators=[Optional()],
     )
     set_on = DateField(
-        "When was the goal agreed?",
-        description="For example, 27 3 2026",
-        required_message="Enter the date the goal was agreed",
+        lazy_gettext("When was the goal agreed?"),
+        description=lazy_gettext("For example, 27 3 2026"),
+        required_message=lazy_gettext("Enter the date the goal was agreed"),
         validators=[not_in_future],
     )
     version = HiddenField()
-    submit = SubmitField("Save goal")
+    submit = SubmitField(lazy_gettext("Save goal"))
 
     def set_outcome_choices(self, outcomes) -> None:
         """Offer the area's current outcomes, with their plain descriptions as hints."""
@@ -89,28 +100,31 @@ class EditGoalForm(GoalForm):
     occupation_area = None
     set_on = None
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    submit = SubmitField("Save changes")
+    submit = SubmitField(lazy_gettext("Save changes"))
 
 
 class StatusForm(Form):
     """Marking a goal achieved or stopped, or working on it again."""
 
     status = RadioField(
-        "What has happened with this goal?",
+        lazy_gettext("What has happened with this goal?"),
         choices=[
-            ("achieved", "Achieved: the child can do it now"),
-            ("stopped", "Stopped: it no longer matters, or another goal replaces it"),
-            ("active", "Still working on it"),
+            ("achieved", lazy_gettext("Achieved: the child can do it now")),
+            (
+                "stopped",
+                lazy_gettext("Stopped: it no longer matters, or another goal replaces it"),
+            ),
+            ("active", lazy_gettext("Still working on it")),
         ],
-        validators=[DataRequired("Choose what has happened with the goal")],
+        validators=[DataRequired(lazy_gettext("Choose what has happened with the goal"))],
     )
     closed_on = DateField(
-        "When did this happen?",
-        description="Needed for achieved or stopped. For example, 27 3 2026",
+        lazy_gettext("When did this happen?"),
+        description=lazy_gettext("Needed for achieved or stopped. For example, 27 3 2026"),
         validators=[Optional(), not_in_future],
     )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    submit = SubmitField("Save")
+    submit = SubmitField(lazy_gettext("Save"))
 
 
 class NoteForm(Form):
@@ -208,59 +222,68 @@ class ChildDetailsForm(Form):
     """A child's details: name and reference, date of birth, and need and EHC plan with a date."""
 
     first_name = StringField(
-        "First name",
-        validators=[DataRequired("Enter the child's first name"), Length(max=100)],
-    )
-    last_name = StringField("Last name", validators=[Optional(), Length(max=100)])
-    reference = StringField(
-        "Reference",
+        lazy_gettext("First name"),
         validators=[
-            DataRequired("Enter the child's reference"),
-            Length(max=64, message="Reference must be 64 characters or fewer"),
+            DataRequired(lazy_gettext("Enter the child's first name")),
+            Length(max=100),
+        ],
+    )
+    last_name = StringField(lazy_gettext("Last name"), validators=[Optional(), Length(max=100)])
+    reference = StringField(
+        lazy_gettext("Reference"),
+        validators=[
+            DataRequired(lazy_gettext("Enter the child's reference")),
+            Length(max=64, message=lazy_gettext("Reference must be 64 characters or fewer")),
         ],
     )
     date_of_birth = DateField(
-        "Date of birth",
-        description="Correct it if it was recorded wrongly. For example, 27 3 2016",
-        required_message="Enter the child's date of birth",
+        lazy_gettext("Date of birth"),
+        description=lazy_gettext("Correct it if it was recorded wrongly. For example, 27 3 2016"),
+        required_message=lazy_gettext("Enter the child's date of birth"),
     )
     primary_need = primary_need_field()
     ehcp = ehcp_field()
     change = RadioField(
-        "If the primary need or EHC plan is different, what happened?",
+        lazy_gettext("If the primary need or EHC plan is different, what happened?"),
         choices=[
-            ("changed", "It changed: the new value applies from a date"),
-            ("correction", "It was recorded wrongly: the new value always applied"),
+            ("changed", lazy_gettext("It changed: the new value applies from a date")),
+            (
+                "correction",
+                lazy_gettext("It was recorded wrongly: the new value always applied"),
+            ),
         ],
         default="changed",
         validators=[Optional()],
     )
     changed_on = DateField(
-        "When did it change?",
-        description="For example, the day the EHC plan was issued: 3 3 2026",
+        lazy_gettext("When did it change?"),
+        description=lazy_gettext("For example, the day the EHC plan was issued: 3 3 2026"),
     )
-    submit = SubmitField("Save details")
+    submit = SubmitField(lazy_gettext("Save details"))
 
     def validate_date_of_birth(self, field):
         """A child is not born in the future."""
         if field.data is not None and field.data > date.today():
-            raise ValidationError("Date of birth must be today or in the past")
+            raise ValidationError(gettext("Date of birth must be today or in the past"))
 
     def validate_changed_on(self, field):
         """A change took effect in the past, and is needed when something changed."""
         if field.data is not None and field.data > date.today():
-            raise ValidationError("The date of the change must be today or in the past")
+            raise ValidationError(gettext("The date of the change must be today or in the past"))
 
 
 class RemoveFamilyMemberForm(Form):
     """Why a family member's access to the record is taken away."""
 
     reason = TextAreaField(
-        "Why is their access being removed?",
-        description="For example: a court order, or the young person asked.",
-        validators=[DataRequired("Say why their access is being removed"), Length(max=500)],
+        lazy_gettext("Why is their access being removed?"),
+        description=lazy_gettext("For example: a court order, or the young person asked."),
+        validators=[
+            DataRequired(lazy_gettext("Say why their access is being removed")),
+            Length(max=500),
+        ],
     )
-    submit = SubmitField("Remove access")
+    submit = SubmitField(lazy_gettext("Remove access"))
 
 
 class ChildRatingStartForm(Form):
@@ -322,33 +345,35 @@ class IdeaForm(Form):
     """One goal idea while setting goals: the everyday activity, the words, the importance."""
 
     sub_area = RadioField(
-        "Which everyday activity is it about?",
+        lazy_gettext("Which everyday activity is it about?"),
         choices=[
-            (code, label)
+            (code, lazy_gettext(label))
             for sub_areas in vocabulary.OCCUPATION_SUB_AREAS.values()
             for code, label in sub_areas
         ],
-        validators=[DataRequired("Choose which everyday activity the goal is about")],
+        validators=[DataRequired(lazy_gettext("Choose which everyday activity the goal is about"))],
     )
     text = goal_text_field(
-        "The goal, in the child's or family's own words",
-        "For example, “Get dressed for school by myself”.",
+        lazy_gettext("The goal, in the child's or family's own words"),
+        lazy_gettext("For example, “Get dressed for school by myself”."),
     )
     importance = importance_field()
-    submit = SubmitField("Add this goal")
+    submit = SubmitField(lazy_gettext("Add this goal"))
 
 
 class ChooseGoalsForm(Form):
     """The ideas that matter most, to work on now."""
 
-    chosen = CheckboxesField("Which goals matter most?", choices=[], validators=[Optional()])
-    submit = SubmitField("Save and continue")
+    chosen = CheckboxesField(
+        lazy_gettext("Which goals matter most?"), choices=[], validators=[Optional()]
+    )
+    submit = SubmitField(lazy_gettext("Save and continue"))
 
 
 class GoalOutcomesForm(Form):
     """The area's outcomes each chosen goal helps with; a field per goal is added."""
 
-    submit = SubmitField("Save and continue")
+    submit = SubmitField(lazy_gettext("Save and continue"))
 
 
 def goal_outcomes_form(ideas, outcomes, **kwargs) -> GoalOutcomesForm:
@@ -363,8 +388,8 @@ def goal_outcomes_form(ideas, outcomes, **kwargs) -> GoalOutcomesForm:
             OneForEachGoal,
             f"outcomes_{idea.key}",
             CheckboxesField(
-                f"Which outcomes does “{idea.text[:80]}” help with?",
-                description="Choose all that fit, or none.",
+                gettext("Which outcomes does “%(goal)s” help with?", goal=idea.text[:80]),
+                description=gettext("Choose all that fit, or none."),
                 choices=choices,
                 validators=[Optional()],
             ),
@@ -378,4 +403,4 @@ def goal_outcomes_form(ideas, outcomes, **kwargs) -> GoalOutcomesForm:
 class SaveGoalsForm(Form):
     """Saving the chosen goals together."""
 
-    submit = SubmitField("Save these goals")
+    submit = SubmitField(lazy_gettext("Save these goals"))

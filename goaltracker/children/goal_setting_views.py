@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from goaltracker import audit, goal_setting, goals, policy, vocabulary
@@ -15,6 +16,7 @@ from goaltracker.children.forms import (
 from goaltracker.children.views import blueprint, show_goal_error
 from goaltracker.extensions import db
 from goaltracker.forms import Form, choice_list
+from goaltracker.vocabulary import N_
 
 
 def _child_and_draft(child_id: int):
@@ -27,21 +29,33 @@ def _to_task_list(child):
     return redirect(url_for("children.set_goals", child_id=child.id))
 
 
-# How each status of a step shows on the task list.
+# How each status of a step shows on the task list (its words translated when it is shown).
 STATUS_SHOWN = {
-    goal_setting.NOT_STARTED: {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}},
-    goal_setting.COMPLETED: {"text": "Completed"},
+    goal_setting.NOT_STARTED: {
+        "tag": {"text": N_("Not yet started"), "classes": "govuk-tag--blue"}
+    },
+    goal_setting.COMPLETED: {"text": N_("Completed")},
     goal_setting.CANNOT_START: {
-        "text": "Cannot start yet",
+        "text": N_("Cannot start yet"),
         "classes": "govuk-task-list__status--cannot-start-yet",
     },
 }
 STEPS = (
-    ("write", "Write the goals", "children.write_goals"),
-    ("choose", "Choose the ones that matter most", "children.choose_goals"),
-    ("outcomes", "Link them to the area's outcomes", "children.goal_outcomes"),
-    ("check", "Check and save the goals", "children.check_goals"),
+    ("write", N_("Write the goals"), "children.write_goals"),
+    ("choose", N_("Choose the ones that matter most"), "children.choose_goals"),
+    ("outcomes", N_("Link them to the area's outcomes"), "children.goal_outcomes"),
+    ("check", N_("Check and save the goals"), "children.check_goals"),
 )
+
+
+def _status_shown(status: str) -> dict:
+    """Return how a step's status shows, in the page's language."""
+    shown = dict(STATUS_SHOWN[status])
+    if "tag" in shown:
+        shown["tag"] = {**shown["tag"], "text": gettext(shown["tag"]["text"])}
+    else:
+        shown["text"] = gettext(shown["text"])
+    return shown
 
 
 def task_list(child, draft) -> list[dict]:
@@ -49,15 +63,17 @@ def task_list(child, draft) -> list[dict]:
     statuses = goal_setting.task_statuses(draft)
     items = []
     for key, title, endpoint in STEPS:
-        item = {"title": {"text": title}, "status": STATUS_SHOWN[statuses[key]]}
+        item = {"title": {"text": gettext(title)}, "status": _status_shown(statuses[key])}
         if statuses[key] != goal_setting.CANNOT_START:
             item["href"] = url_for(endpoint, child_id=child.id)
         if key == "write":
             count = len(draft.ideas)
             item["hint"] = {
-                "text": f"{count} written so far"
+                "text": ngettext("%(num)d written so far", "%(num)d written so far", count)
                 if count
-                else "Everyday activities, in the family's own words, and how much each matters"
+                else gettext(
+                    "Everyday activities, in the family's own words, and how much each matters"
+                )
             }
         items.append(item)
     return items
@@ -94,7 +110,7 @@ def write_goals(child_id: int):
         else:
             goal_setting.save(child, current_user, draft)
             db.session.commit()
-            flash(f"Goal added: “{draft.ideas[-1].text}”.", "success")
+            flash(gettext("Goal added: “%(goal)s”.", goal=draft.ideas[-1].text), "success")
             return redirect(url_for("children.write_goals", child_id=child.id))
     return render_template(
         "children/write_goals.html",
@@ -116,7 +132,7 @@ def remove_goal_idea(child_id: int, key: int):
         goal_setting.remove_idea(draft, key)
         goal_setting.save(child, current_user, draft)
         db.session.commit()
-        flash("Goal idea removed.", "success")
+        flash(gettext("Goal idea removed."), "success")
     return redirect(url_for("children.write_goals", child_id=child.id))
 
 
@@ -130,7 +146,14 @@ def choose_goals(child_id: int):
     places = goal_setting.places_left(child)
     form = ChooseGoalsForm()
     form.chosen.choices = choice_list(
-        (idea.key, f"{idea.text} (importance {idea.importance} out of 10)")
+        (
+            idea.key,
+            gettext(
+                "%(goal)s (importance %(importance)s out of 10)",
+                goal=idea.text,
+                importance=idea.importance,
+            ),
+        )
         for idea in draft.ideas_by_importance()
     )
     if request.method == "GET":
@@ -195,8 +218,12 @@ def check_goals(child_id: int):
         else:
             db.session.commit()
             flash(
-                f"{len(saved)} {'goal' if len(saved) == 1 else 'goals'} saved for "
-                f"{child.display_name}.",
+                ngettext(
+                    "%(num)d goal saved for %(name)s.",
+                    "%(num)d goals saved for %(name)s.",
+                    len(saved),
+                    name=child.display_name,
+                ),
                 "success",
             )
             return redirect(url_for("children.show", child_id=child.id))
@@ -214,5 +241,5 @@ def discard_goals(child_id: int):
     if Form().validate_on_submit():
         goal_setting.discard(child, current_user)
         db.session.commit()
-        flash("The goals you were setting have been cleared.", "success")
+        flash(gettext("The goals you were setting have been cleared."), "success")
     return _to_task_list(child)

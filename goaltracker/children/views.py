@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -166,7 +167,7 @@ def edit_details(child_id: int):
         )
         correction = form.change.data == "correction"
         if need_or_plan and not correction and form.changed_on.data is None:
-            form.changed_on.errors.append("Enter the date the need or EHC plan changed")
+            form.changed_on.errors.append(gettext("Enter the date the need or EHC plan changed"))
         else:
             try:
                 changed = child_details.change_details(
@@ -182,11 +183,14 @@ def edit_details(child_id: int):
                 )
             except child_details.DetailsError as error:
                 db.session.rollback()
-                field = form.reference if "reference" in str(error) else form.changed_on
+                field = form._fields.get(error.field_name or "", form.changed_on)
                 field.errors.append(str(error))
             else:
                 db.session.commit()
-                flash("Details saved." if changed else "Nothing was changed.", "success")
+                flash(
+                    gettext("Details saved.") if changed else gettext("Nothing was changed."),
+                    "success",
+                )
                 if current_user.role == "admin":
                     return redirect(url_for("admin.children", area=child.area_id))
                 return redirect(url_for("children.show", child_id=child.id))
@@ -212,11 +216,17 @@ def remove_family_member(child_id: int, user_id: int):
         someone_left = records.remove_family_member(child, member, form.reason.data, current_user)
         db.session.commit()
         flash(
-            f"{member.name} can no longer see {child.display_name}'s record."
-            + (
-                ""
-                if someone_left
-                else " Nobody in the family can see it now, until someone is invited."
+            gettext(
+                "%(member)s can no longer see %(name)s's record.",
+                member=member.name,
+                name=child.display_name,
+            )
+            if someone_left
+            else gettext(
+                "%(member)s can no longer see %(name)s's record. Nobody in the family can see it "
+                "now, until someone is invited.",
+                member=member.name,
+                name=child.display_name,
             ),
             "success",
         )
@@ -248,7 +258,10 @@ def summary_pdf(child_id: int):
         content = review_summary.to_pdf(summary)
     except review_summary.PdfUnavailable:
         current_app.logger.exception("Could not draw the review summary PDF")
-        flash("The PDF cannot be made on this server just now. Print this page instead.", "info")
+        flash(
+            gettext("The PDF cannot be made on this server just now. Print this page instead."),
+            "info",
+        )
         return render_template("children/summary.html", child=child, summary=summary), 503
     audit.record_now("summary_downloaded", child=child)
     return downloads.download(
@@ -304,7 +317,7 @@ def new_goal(child_id: int):
             show_goal_error(form, error)
         else:
             db.session.commit()
-            flash(f"Goal saved: “{goal.text}”", "success")
+            flash(gettext("Goal saved: “%(goal)s”", goal=goal.text), "success")
             if "add_another" in request.form and not goals.goal_limit_reached(child):
                 return redirect(url_for("children.new_goal", child_id=child.id))
             return redirect(url_for("children.show", child_id=child.id))
@@ -357,7 +370,7 @@ def edit_goal(child_id: int, goal_id: int):
             expected_version=form.version.data,
         ),
     ):
-        flash("Goal updated.", "success")
+        flash(gettext("Goal updated."), "success")
         return redirect(url_for("children.goal", child_id=child.id, goal_id=goal.id))
     return render_template("children/edit_goal.html", child=child, goal=goal, form=form)
 
@@ -384,7 +397,13 @@ def goal_status(child_id: int, goal_id: int):
             expected_version=form.version.data,
         ),
     ):
-        flash(f"Goal marked as {vocabulary.GOAL_STATUS_LABELS[goal.status].lower()}.", "success")
+        flash(
+            gettext(
+                "Goal marked as %(status)s.",
+                status=gettext(vocabulary.GOAL_STATUS_LABELS[goal.status]).lower(),
+            ),
+            "success",
+        )
         return redirect(url_for("children.goal", child_id=child.id, goal_id=goal.id))
     return render_template("children/goal_status.html", child=child, goal=goal, form=form)
 
@@ -573,6 +592,6 @@ def add_note(child_id: int):
     if form.validate_on_submit():
         goals.add_note(child, form.body.data, current_user)
         db.session.commit()
-        flash("Note added.", "success")
+        flash(gettext("Note added."), "success")
         return redirect(url_for("children.show", child_id=child.id) + "#notes")
     return render_template("children/add_note.html", child=child, form=form), 200

@@ -1,5 +1,6 @@
 """Forms families fill in: sharing decisions."""
 
+from flask_babel import lazy_gettext
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired
 
@@ -21,7 +22,7 @@ class KeyWorkerAnswerForm(Form):
 class HandoverForm(Form):
     """The young person's decision for each parent or carer, and their agreement."""
 
-    submit = SubmitField("Take over my record")
+    submit = SubmitField(lazy_gettext("Take over my record"))
 
 
 def handover_form(members) -> HandoverForm:
@@ -35,9 +36,15 @@ def handover_form(members) -> HandoverForm:
             MembersHandoverForm,
             f"keep_{member.id}",
             RadioField(
-                f"Can {member.name} still see your record?",
-                choices=[("yes", "Yes"), ("no", "No")],
-                validators=[DataRequired(f"Say whether {member.name} can still see your record")],
+                lazy_gettext("Can %(name)s still see your record?", name=member.name),
+                choices=[("yes", lazy_gettext("Yes")), ("no", lazy_gettext("No"))],
+                validators=[
+                    DataRequired(
+                        lazy_gettext(
+                            "Say whether %(name)s can still see your record", name=member.name
+                        )
+                    )
+                ],
             ),
         )
     form = MembersHandoverForm()

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import gettext, lazy_gettext
 from wtforms.validators import Optional, ValidationError
 
 from goaltracker import dashboard, vocabulary
@@ -23,34 +24,46 @@ class DashboardForm(Form):
 
         csrf = False
 
-    as_at = DateField("Report date", description="For example, 31 3 2026", validators=[Optional()])
-    by = SelectField("Break down by", validators=[Optional()])
-    organisation = SelectField("Organisation", validators=[Optional()])
-    age_band = SelectField("Age band", validators=[Optional()])
-    primary_need = SelectField("Primary need", validators=[Optional()])
-    ehcp = SelectField("EHC plan", validators=[Optional()])
-    rater = SelectField("Whose view", validators=[Optional()])
-    submit = SubmitField("Show the report")
+    as_at = DateField(
+        lazy_gettext("Report date"),
+        description=lazy_gettext("For example, 31 3 2026"),
+        validators=[Optional()],
+    )
+    by = SelectField(lazy_gettext("Break down by"), validators=[Optional()])
+    organisation = SelectField(lazy_gettext("Organisation"), validators=[Optional()])
+    age_band = SelectField(lazy_gettext("Age band"), validators=[Optional()])
+    primary_need = SelectField(lazy_gettext("Primary need"), validators=[Optional()])
+    ehcp = SelectField(lazy_gettext("EHC plan"), validators=[Optional()])
+    rater = SelectField(lazy_gettext("Whose view"), validators=[Optional()])
+    submit = SubmitField(lazy_gettext("Show the report"))
 
     def __init__(self, *args, organisations=(), **kwargs):
         """Offer the area's organisations and the domain's choices."""
         super().__init__(*args, **kwargs)
-        anything = [("", "Any")]
-        self.by.choices = choice_list([("", "No breakdown"), *dashboard.BREAKDOWN_WORDS.items()])
+        anything = [("", gettext("Any"))]
+
+        def translated(mapping):
+            return [(code, gettext(words)) for code, words in mapping.items()]
+
+        self.by.choices = choice_list(
+            [("", gettext("No breakdown")), *translated(dashboard.BREAKDOWN_WORDS)]
+        )
         self.organisation.choices = choice_list(
             anything + [(organisation.id, organisation.name) for organisation in organisations]
         )
-        self.age_band.choices = choice_list(anything + list(vocabulary.AGE_BAND_LABELS.items()))
+        self.age_band.choices = choice_list(anything + translated(vocabulary.AGE_BAND_LABELS))
         self.primary_need.choices = choice_list(
-            anything + list(vocabulary.PRIMARY_NEED_LABELS.items())
+            anything + translated(vocabulary.PRIMARY_NEED_LABELS)
         )
-        self.ehcp.choices = choice_list(anything + [("yes", "EHC plan"), ("no", "No EHC plan")])
-        self.rater.choices = choice_list(anything + list(vocabulary.RATER_LABELS.items()))
+        self.ehcp.choices = choice_list(
+            anything + [("yes", gettext("EHC plan")), ("no", gettext("No EHC plan"))]
+        )
+        self.rater.choices = choice_list(anything + translated(vocabulary.RATER_LABELS))
 
     def validate_as_at(self, field):
         """Reports look back, not forward."""
         if field.data is not None and field.data > date.today():
-            raise ValidationError("The report date must be today or in the past")
+            raise ValidationError(gettext("The report date must be today or in the past"))
 
     def report_date(self) -> date:
         """Return the chosen date, or the end of the last quarter."""

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from goaltracker import consent, policy, records, vocabulary
@@ -61,7 +62,10 @@ def reminders():
         current_user.email_reminders = form.email_reminders.data == "yes"
         db.session.commit()
         flash(
-            "Email reminders are " + ("on." if current_user.email_reminders else "off."), "success"
+            gettext("Email reminders are on.")
+            if current_user.email_reminders
+            else gettext("Email reminders are off."),
+            "success",
         )
     return redirect(url_for("practitioner.home"))
 
@@ -87,14 +91,16 @@ def ask_consent(child_id: int):
         else:
             db.session.commit()
             flash(
-                "The family has been asked. They decide on their own pages."
+                gettext("The family has been asked. They decide on their own pages.")
                 if emailed
-                else "The family has been asked, but the email to them could not be sent: "
-                "they will see the question when they next sign in. You could also tell them.",
+                else gettext(
+                    "The family has been asked, but the email to them could not be sent: "
+                    "they will see the question when they next sign in. You could also tell them."
+                ),
                 "success" if emailed else "info",
             )
     else:
-        flash("Choose an organisation to ask about.", "info")
+        flash(gettext("Choose an organisation to ask about."), "info")
     return redirect(url_for("children.show", child_id=child.id) + "#sharing")
 
 
@@ -107,7 +113,7 @@ def add_child():
         if form.reference.data and records.reference_taken(
             current_user.area_id, form.reference.data
         ):
-            form.reference.errors.append("Another child already has this reference")
+            form.reference.errors.append(gettext("Another child already has this reference"))
         else:
             child = records.add_child(
                 current_user,
@@ -119,7 +125,10 @@ def add_child():
                 reference=form.reference.data,
             )
             db.session.commit()
-            flash(f"{child.display_name} has been added to your caseload.", "success")
+            flash(
+                gettext("%(name)s has been added to your caseload.", name=child.display_name),
+                "success",
+            )
             return redirect(url_for("practitioner.invite_family", child_id=child.id))
     return render_template("practitioner/add_child.html", form=form)
 

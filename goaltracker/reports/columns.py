@@ -9,6 +9,8 @@ groups them by question.
 from dataclasses import dataclass
 from functools import lru_cache
 
+from goaltracker.vocabulary import N_
+
 KEY_RANGE = 256  # record keys and cell keys are 0..255
 ALL_OUTCOMES_ID = 0  # the "ALL" row: every goal once, linked to an outcome or not
 ANY_RATER = "any"  # each goal once with all its ratings, as reports without a rater filter count
@@ -84,9 +86,9 @@ def rolled_up(cell: tuple, grains: tuple[int, ...] = EVERY_GRAIN) -> dict[int, t
     }
 
 
-HOW_MUCH = "How much did we do?"
-HOW_WELL = "How well did we do it?"
-BETTER_OFF = "Is anyone better off?"
+HOW_MUCH = N_("How much did we do?")
+HOW_WELL = N_("How well did we do it?")
+BETTER_OFF = N_("Is anyone better off?")
 QUESTIONS: tuple[str, ...] = (HOW_MUCH, HOW_WELL, BETTER_OFF)
 
 COUNT = "count"
@@ -139,59 +141,63 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "children",
         HOW_MUCH,
-        "Children",
-        "Children with at least one goal in this row.",
+        N_("Children"),
+        N_("Children with at least one goal in this row."),
         COUNT,
         ("children",),
     ),
     Column(
         "goals",
         HOW_MUCH,
-        "Goals",
-        "Goals set on or before the report date.",
+        N_("Goals"),
+        N_("Goals set on or before the report date."),
         COUNT,
         ("goals",),
     ),
     Column(
         "ratings",
         HOW_MUCH,
-        "Ratings",
-        "Ratings of those goals made on or before the report date.",
+        N_("Ratings"),
+        N_("Ratings of those goals made on or before the report date."),
         COUNT,
         ("ratings",),
     ),
     Column(
         "reviewed_on_time_pct",
         HOW_WELL,
-        "Reviewed on time (%)",
-        "Of the goals still being worked on at the report date, the percentage rated within the "
-        "area's review interval before it. A goal never rated is not on time.",
+        N_("Reviewed on time (%)"),
+        N_(
+            "Of the goals still being worked on at the report date, the percentage rated within "
+            "the area's review interval before it. A goal never rated is not on time."
+        ),
         PERCENTAGE,
         ("reviewed_on_time", "active_goals"),
     ),
     Column(
         "child_voice_pct",
         HOW_WELL,
-        "Child's own view (%)",
-        "The percentage of goals the child or young person has rated themselves at least once.",
+        N_("Child's own view (%)"),
+        N_("The percentage of goals the child or young person has rated themselves at least once."),
         PERCENTAGE,
         ("child_voice", "goals"),
     ),
     Column(
         "reassessed",
         BETTER_OFF,
-        "Views reassessed",
-        "Goals rated at least twice by the same person. A child's and a parent's or carer's "
-        "view count separately: a goal rated twice by the child and twice by a parent counts "
-        "twice, as the two views are never averaged, so this can be larger than Goals.",
+        N_("Views reassessed"),
+        N_(
+            "Goals rated at least twice by the same person. A child's and a parent's or carer's "
+            "view count separately: a goal rated twice by the child and twice by a parent counts "
+            "twice, as the two views are never averaged, so this can be larger than Goals."
+        ),
         COUNT,
         ("reassessed",),
     ),
     Column(
         "mean_baseline_performance",
         BETTER_OFF,
-        "Average first performance score",
-        "How well the child did the goal at the first rating, on average (1 to 10).",
+        N_("Average first performance score"),
+        N_("How well the child did the goal at the first rating, on average (1 to 10)."),
         MEAN,
         ("baseline_performance",),
         (1, 10),
@@ -199,8 +205,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "mean_latest_performance",
         BETTER_OFF,
-        "Average latest performance score",
-        "How well the child does the goal at the latest rating, on average (1 to 10).",
+        N_("Average latest performance score"),
+        N_("How well the child does the goal at the latest rating, on average (1 to 10)."),
         MEAN,
         ("latest_performance",),
         (1, 10),
@@ -208,8 +214,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "mean_change_performance",
         BETTER_OFF,
-        "Average change in performance",
-        "Latest minus first performance score, on average; above 0 means doing better.",
+        N_("Average change in performance"),
+        N_("Latest minus first performance score, on average; above 0 means doing better."),
         MEAN,
         ("latest_performance", "-baseline_performance"),
         (-9, 9),
@@ -217,8 +223,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "mean_baseline_satisfaction",
         BETTER_OFF,
-        "Average first satisfaction score",
-        "How satisfied the rater was with how the goal was done at the first rating (1 to 10).",
+        N_("Average first satisfaction score"),
+        N_("How satisfied the rater was with how the goal was done at the first rating (1 to 10)."),
         MEAN,
         ("baseline_satisfaction",),
         (1, 10),
@@ -226,8 +232,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "mean_latest_satisfaction",
         BETTER_OFF,
-        "Average latest satisfaction score",
-        "How satisfied the rater is with how the goal is done at the latest rating (1 to 10).",
+        N_("Average latest satisfaction score"),
+        N_("How satisfied the rater is with how the goal is done at the latest rating (1 to 10)."),
         MEAN,
         ("latest_satisfaction",),
         (1, 10),
@@ -235,8 +241,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "mean_change_satisfaction",
         BETTER_OFF,
-        "Average change in satisfaction",
-        "Latest minus first satisfaction score, on average; above 0 means more satisfied.",
+        N_("Average change in satisfaction"),
+        N_("Latest minus first satisfaction score, on average; above 0 means more satisfied."),
         MEAN,
         ("latest_satisfaction", "-baseline_satisfaction"),
         (-9, 9),
@@ -244,32 +250,37 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "improved_performance",
         BETTER_OFF,
-        "Important improvement in performance",
-        "Reassessed goals whose performance score rose by at least the area's important change.",
+        N_("Important improvement in performance"),
+        N_(
+            "Reassessed goals whose performance score rose by at least the area's important change."
+        ),
         COUNT,
         ("improved_performance",),
     ),
     Column(
         "improved_performance_pct",
         BETTER_OFF,
-        "Important improvement in performance (%)",
-        "Those goals as a percentage of the reassessed goals.",
+        N_("Important improvement in performance (%)"),
+        N_("Those goals as a percentage of the reassessed goals."),
         PERCENTAGE,
         ("improved_performance", "reassessed"),
     ),
     Column(
         "improved_satisfaction",
         BETTER_OFF,
-        "Important improvement in satisfaction",
-        "Reassessed goals whose satisfaction score rose by at least the area's important change.",
+        N_("Important improvement in satisfaction"),
+        N_(
+            "Reassessed goals whose satisfaction score rose by at least the area's important "
+            "change."
+        ),
         COUNT,
         ("improved_satisfaction",),
     ),
     Column(
         "improved_satisfaction_pct",
         BETTER_OFF,
-        "Important improvement in satisfaction (%)",
-        "Those goals as a percentage of the reassessed goals.",
+        N_("Important improvement in satisfaction (%)"),
+        N_("Those goals as a percentage of the reassessed goals."),
         PERCENTAGE,
         ("improved_satisfaction", "reassessed"),
     ),

@@ -7,14 +7,16 @@ import json
 from goaltracker import text
 from goaltracker.reports.columns import COLUMNS, NAMES, Column
 from goaltracker.reports.outcome_reports import Report, Row
+from goaltracker.vocabulary import N_
 
 SUPPRESSED_MARK = "[c]"
 # Spreadsheets such as Excel read a UTF-8 CSV correctly only when it starts with this mark.
 BYTE_ORDER_MARK = "\ufeff"
 
 
-SUPPRESSION_NOTE = (
-    f"{SUPPRESSED_MARK} means the number is hidden because fewer children than the area's "
+# The note under every table of figures and in every file, translated where a page shows it.
+SUPPRESSION_NOTE = N_(
+    "[c] means the number is hidden because fewer children than the area's "
     "threshold are in that row, or too few for that figure, so a child could be recognised. "
     "To keep children unidentifiable however the figures are combined, every count may differ "
     "from the true count by up to 2, and percentages and averages are worked out from those "

@@ -1,5 +1,6 @@
 """Forms for managing staff accounts."""
 
+from flask_babel import lazy_gettext
 from wtforms.validators import DataRequired, Length, Optional
 
 from goaltracker import vocabulary
@@ -14,7 +15,9 @@ from goaltracker.forms import (
 )
 
 STAFF_ROLE_CHOICES = [
-    (role, label) for role, label in vocabulary.ROLE_LABELS.items() if role != "family"
+    (role, lazy_gettext(label))
+    for role, label in vocabulary.ROLE_LABELS.items()
+    if role != "family"
 ]
 
 
@@ -22,13 +25,13 @@ class StaffRoleFields:
     """A role, and an organisation for practitioners."""
 
     role = RadioField(
-        "Role",
+        lazy_gettext("Role"),
         choices=STAFF_ROLE_CHOICES,
-        validators=[DataRequired("Choose a role")],
+        validators=[DataRequired(lazy_gettext("Choose a role"))],
     )
     organisation_id = SelectField(
-        "Organisation",
-        description="Practitioners need one: it decides whose records they see.",
+        lazy_gettext("Organisation"),
+        description=lazy_gettext("Practitioners need one: it decides whose records they see."),
         choices=[],
         validators=[Optional()],
     )
@@ -37,44 +40,52 @@ class StaffRoleFields:
 class InviteStaffForm(StaffRoleFields, Form):
     """A new member of staff: name, work email, role and organisation."""
 
-    name = StringField("Full name", validators=[DataRequired("Enter their name"), Length(max=200)])
+    name = StringField(
+        lazy_gettext("Full name"),
+        validators=[DataRequired(lazy_gettext("Enter their name")), Length(max=200)],
+    )
     email = EmailField(
-        "Work email address",
+        lazy_gettext("Work email address"),
         validators=[
-            DataRequired("Enter their work email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
+            DataRequired(lazy_gettext("Enter their work email address")),
+            Length(max=254, message=lazy_gettext("Email address must be 254 characters or fewer")),
         ],
     )
-    submit = SubmitField("Send invitation")
+    submit = SubmitField(lazy_gettext("Send invitation"))
 
 
 class ChangeRoleForm(StaffRoleFields, Form):
     """A member of staff's new role or organisation."""
 
-    submit = SubmitField("Save role")
+    submit = SubmitField(lazy_gettext("Save role"))
 
 
 class DeactivateForm(Form):
     """Why an account is being deactivated."""
 
     reason = TextAreaField(
-        "Why is the account being deactivated?",
-        description="For example: left the service on 30 November.",
-        validators=[DataRequired("Say why the account is being deactivated"), Length(max=500)],
+        lazy_gettext("Why is the account being deactivated?"),
+        description=lazy_gettext("For example: left the service on 30 November."),
+        validators=[
+            DataRequired(lazy_gettext("Say why the account is being deactivated")),
+            Length(max=500),
+        ],
     )
-    submit = SubmitField("Deactivate account")
+    submit = SubmitField(lazy_gettext("Deactivate account"))
 
 
 class ButtonForm(Form):
     """A single confirmed action, such as reactivating an account."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(lazy_gettext("Confirm"))
 
 
 class ReassignForm(Form):
     """A new key worker for every child of a caseload."""
 
     key_worker_id = SelectField(
-        "New key worker", choices=[], validators=[DataRequired("Choose the new key worker")]
+        lazy_gettext("New key worker"),
+        choices=[],
+        validators=[DataRequired(lazy_gettext("Choose the new key worker"))],
     )
-    submit = SubmitField("Move the children")
+    submit = SubmitField(lazy_gettext("Move the children"))

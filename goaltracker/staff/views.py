@@ -10,6 +10,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,6 +26,7 @@ from goaltracker.staff.forms import (
     InviteStaffForm,
     ReassignForm,
 )
+from goaltracker.vocabulary import N_
 
 blueprint = Blueprint("staff", __name__, url_prefix="/admin/staff")
 
@@ -60,7 +62,7 @@ def organisation_choices(form, area_id: int) -> list[Organisation]:
         select(Organisation).where(Organisation.area_id == area_id).order_by(Organisation.name)
     ).all()
     form.organisation_id.choices = choice_list(
-        [("", "No organisation")] + [(o.id, o.name) for o in organisations]
+        [("", gettext("No organisation"))] + [(o.id, o.name) for o in organisations]
     )
     return list(organisations)
 
@@ -94,19 +96,23 @@ def invite():
     form = InviteStaffForm()
     organisations = organisation_choices(form, area.id)
     if form.validate_on_submit():
+        organisation = chosen_organisation(form, organisations)
         try:
             sent = invitations.invite_staff(
                 area,
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
-                organisation=chosen_organisation(form, organisations),
+                organisation=organisation,
                 invited_by=current_user,
                 valid_days=current_app.config["INVITATION_DAYS"],
             )
         except AccountError as error:
             db.session.rollback()
-            field = form.email if "email" in str(error) else form.organisation_id
+            # The organisation is checked first; whatever else is wrong is the email address.
+            # (Not told apart by the message's words: they are in the page's language.)
+            needs_organisation = form.role.data == "practitioner" and organisation is None
+            field = form.organisation_id if needs_organisation else form.email
             field.errors.append(str(error))
         else:
             db.session.commit()
@@ -170,7 +176,12 @@ def change_role(user_id: int):
         else:
             db.session.commit()
             if changed:
-                flash(f"{user.name}'s role has changed. They need to sign in again.", "success")
+                flash(
+                    gettext(
+                        "%(name)s's role has changed. They need to sign in again.", name=user.name
+                    ),
+                    "success",
+                )
             return redirect(url_for("staff.show", user_id=user.id))
     return render_template(
         "staff/show.html",
@@ -195,7 +206,12 @@ def deactivate(user_id: int):
             form.reason.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{user.name}'s account is deactivated and signed out everywhere.", "success")
+            flash(
+                gettext(
+                    "%(name)s's account is deactivated and signed out everywhere.", name=user.name
+                ),
+                "success",
+            )
             if staff.caseload_of(user):
                 return redirect(url_for("staff.reassign", user_id=user.id))
             return redirect(url_for("staff.show", user_id=user.id))
@@ -205,7 +221,8 @@ def deactivate(user_id: int):
 
 
 def _confirmed_action(user_id: int, action, message: str):
-    """Run a one-button change on a staff account and go back to it."""
+    """Run a one-button change on a staff account and go back to it; the message (marked with
+    N_) is said in the page's language with the account's name."""
     user = staff_member_or_abort(user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -216,7 +233,7 @@ def _confirmed_action(user_id: int, action, message: str):
         flash(str(error), "info")
     else:
         db.session.commit()
-        flash(message.format(name=user.name), "success")
+        flash(gettext(message, name=user.name), "success")
     return redirect(url_for("staff.show", user_id=user.id))
 
 
@@ -227,7 +244,7 @@ def reactivate(user_id: int):
     return _confirmed_action(
         user_id,
         lambda user: staff.reactivate(user, changed_by=current_user),
-        "{name} can sign in again.",
+        N_("%(name)s can sign in again."),
     )
 
 
@@ -238,7 +255,7 @@ def reset_two_factor(user_id: int):
     return _confirmed_action(
         user_id,
         lambda user: staff.reset_two_factor(user, changed_by=current_user),
-        "{name}'s authenticator app is removed. They set one up when they next sign in.",
+        N_("%(name)s's authenticator app is removed. They set one up when they next sign in."),
     )
 
 
@@ -251,7 +268,7 @@ def password_sign_in(user_id: int):
         lambda user: staff.set_password_sign_in(
             user, not user.password_sign_in, changed_by=current_user
         ),
-        "{name}'s password sign-in has changed.",
+        N_("%(name)s's password sign-in has changed."),
     )
 
 
@@ -263,27 +280,35 @@ def reassign(user_id: int):
     caseload = staff.caseload_of(user)
     form = ReassignForm()
     practitioners = [p for p in records.practitioners_of_area(user.area_id) if p.id != user.id]
+    no_organisation = gettext("no organisation")
     form.key_worker_id.choices = choice_list(
-        [("", "Choose a practitioner")]
+        [("", gettext("Choose a practitioner"))]
         + [
-            (p.id, f"{p.name}, {p.organisation.name if p.organisation else 'no organisation'}")
+            (p.id, f"{p.name}, {p.organisation.name if p.organisation else no_organisation}")
             for p in practitioners
         ]
     )
     if form.validate_on_submit() and caseload:
         chosen = next((p for p in practitioners if str(p.id) == form.key_worker_id.data), None)
         if chosen is None:
-            form.key_worker_id.errors.append("Choose the new key worker")
+            form.key_worker_id.errors.append(gettext("Choose the new key worker"))
         else:
             # Children whose family stopped the new key worker's organisation are not moved
             # over their decision: the family is asked first.
             moved, asked = records.move_children(caseload, chosen, current_user)
             db.session.commit()
-            message = f"{moved} {'child' if moved == 1 else 'children'} moved to {chosen.name}."
+            message = ngettext(
+                "%(num)d child moved to %(name)s.",
+                "%(num)d children moved to %(name)s.",
+                moved,
+                name=chosen.name,
+            )
             if asked:
-                message += (
-                    f" The families of {asked} had stopped {chosen.organisation.name} "
-                    "seeing the record: they have been asked first."
+                message += " " + gettext(
+                    "The families of %(asked)s had stopped %(organisation)s "
+                    "seeing the record: they have been asked first.",
+                    asked=asked,
+                    organisation=chosen.organisation.name,
                 )
             flash(message, "success")
             return redirect(url_for("staff.show", user_id=user.id))
