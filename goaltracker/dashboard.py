@@ -4,11 +4,12 @@ Everything here starts from `outcome_reports.outcomes_report`, which always appl
 no page or file can carry an unsuppressed number.
 """
 
+import functools
 import io
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -111,10 +112,10 @@ TABLES = (
 ALL_GOALS = N_("All goals")
 
 
-def outcome_titles(area: Area, *, translate: bool = False) -> dict[str, str]:
-    """Return each outcome code's title, and ALL's (in the page's language when translated; the
-    area's own titles stay as the area wrote them)."""
-    titles = {outcome_reports.ALL_OUTCOMES: gettext(ALL_GOALS) if translate else ALL_GOALS}
+def outcome_titles(area: Area) -> dict[str, str]:
+    """Return each outcome code's title, and ALL's in the page's language (the area's own titles
+    stay as the area wrote them)."""
+    titles = {outcome_reports.ALL_OUTCOMES: gettext(ALL_GOALS)}
     titles.update({outcome.code: outcome.title for outcome in area.outcomes})
     return titles
 
@@ -136,66 +137,64 @@ FILTER_WORDS = {
 }
 
 
-def _words(translate: bool):
-    """Return the function that gives the service's words: translated for a page, or English
-    (files and the API keep English)."""
-    if translate:
-        return gettext
-    return lambda text, **values: text % values if values else text
+def in_english(export):
+    """Make an export speak English whatever the page's language: the area's tools read its
+    files, so their words and dates do not change with the reader."""
+
+    @functools.wraps(export)
+    def english(*args, **kwargs):
+        with force_locale("en"):
+            return export(*args, **kwargs)
+
+    return english
 
 
-def group_label(by: str | None, group: str | None, *, translate: bool = False) -> str:
-    """Return a breakdown group in words, such as "EHC plan" for ehcp "yes" (in the page's
-    language when translated)."""
+def group_label(by: str | None, group: str | None) -> str:
+    """Return a breakdown group in words, such as "EHC plan" for ehcp "yes"."""
     if group is None:
         return ""
-    words = _words(translate)
     if by == "age_band" and group in vocabulary.AGE_BANDS:
-        return words(N_("Aged %(band)s"), band=group)
+        return gettext(N_("Aged %(band)s"), band=group)
     labels = {
         "ehcp": {"yes": N_("EHC plan"), "no": N_("No EHC plan")},
         "primary_need": vocabulary.PRIMARY_NEED_LABELS,
         "rater": vocabulary.RATER_LABELS,
         "age_band": {"other": N_("Other ages")},
     }.get(by or "", {})
-    return words(labels[group]) if group in labels else group
+    return gettext(labels[group]) if group in labels else group
 
 
-def shown_group_label(by: str | None, group: str | None) -> str:
-    """Return a breakdown group in words, in the page's language."""
-    return group_label(by, group, translate=True)
-
-
-def describe_filters(
-    area: Area, report: outcome_reports.Report, *, translate: bool = False
-) -> list[tuple[str, str]]:
-    """Return the report's choices in words, for the page (translated) and the exports."""
-    words = _words(translate)
+def describe_filters(area: Area, report: outcome_reports.Report) -> list[tuple[str, str]]:
+    """Return the report's choices in words, for the page and the exports."""
     applied = report.filters.applied()
-    lines = [(words(N_("Area")), area.name), (words(N_("Report date")), format_date(report.as_at))]
+    lines = [
+        (gettext(N_("Area")), area.name),
+        (gettext(N_("Report date")), format_date(report.as_at)),
+    ]
     names = {
         "organisation": lambda value: db.session.get(Organisation, value).name,
-        "age_band": lambda value: words(vocabulary.label(vocabulary.AGE_BAND_LABELS, value)),
-        "primary_need": lambda value: words(
+        "age_band": lambda value: gettext(vocabulary.label(vocabulary.AGE_BAND_LABELS, value)),
+        "primary_need": lambda value: gettext(
             vocabulary.label(vocabulary.PRIMARY_NEED_LABELS, value)
         ),
-        "ehcp": lambda value: words(N_("EHC plan") if value else N_("No EHC plan")),
-        "rater": lambda value: words(vocabulary.label(vocabulary.RATER_LABELS, value)),
+        "ehcp": lambda value: gettext(N_("EHC plan") if value else N_("No EHC plan")),
+        "rater": lambda value: gettext(vocabulary.label(vocabulary.RATER_LABELS, value)),
     }
     for name, value in applied.items():
         heading = FILTER_WORDS.get(name) or f"Filter: {name.replace('_', ' ')}"
-        lines.append((words(heading), names[name](value)))
+        lines.append((gettext(heading), names[name](value)))
     breakdown = BREAKDOWN_WORDS.get(report.by, N_("None")) if report.by else N_("None")
-    lines.append((words(N_("Breakdown")), words(breakdown)))
+    lines.append((gettext(N_("Breakdown")), gettext(breakdown)))
     lines.append(
         (
-            words(N_("Rows with fewer children than this are hidden")),
+            gettext(N_("Rows with fewer children than this are hidden")),
             str(report.suppression_threshold),
         )
     )
     return lines
 
 
+@in_english
 def export_csv(area: Area, report: outcome_reports.Report) -> str:
     """Return the report as CSV with its date, filters and threshold written above the table."""
     return formats.csv_text(
@@ -208,6 +207,7 @@ def export_csv(area: Area, report: outcome_reports.Report) -> str:
     )
 
 
+@in_english
 def export_xlsx(area: Area, report: outcome_reports.Report) -> bytes:
     """Return the report as a spreadsheet: a title, the table (its header frozen, columns wide
     enough, numbers formatted), then a sheet of what it shows and what the columns mean."""

@@ -2,8 +2,10 @@
 outcomes page in Welsh: every word through the catalogue, the area's and families' own words as
 they were typed, and the files and the API still in English."""
 
+import io
 from datetime import date
 
+import openpyxl
 import pytest
 
 from goaltracker.api import tokens
@@ -77,6 +79,11 @@ def test_the_downloads_keep_english_column_names_in_welsh(client, auth, rated_ar
     body = client.get("/manager/export.csv", query_string=query).get_data(as_text=True)
     assert "Filter: organisation" in body and "Breakdown" in body and "Hidlydd" not in body
     assert "EHC plan or not" in body
+    assert "31 March 2026" in body and "Mawrth" not in body  # the date in English too
+    sheet = client.get("/manager/export.xlsx", query_string=query).get_data()
+    workbook = openpyxl.load_workbook(io.BytesIO(sheet))
+    cells = [str(cell) for ws in workbook for row in ws.iter_rows(values_only=True) for cell in row]
+    assert "Breakdown" in cells and not any("Hidlydd" in cell or "Mawrth" in cell for cell in cells)
 
 
 def test_the_administrators_pages_in_welsh_miss_no_translation(client, auth, world, misses):

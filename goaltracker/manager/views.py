@@ -58,12 +58,12 @@ def home():
         area=area,
         form=form,
         report=report,
-        titles=dashboard.outcome_titles(area, translate=True),
+        titles=dashboard.outcome_titles(area),
         questions=[(question, dashboard.columns_for(question)) for question in dashboard.QUESTIONS],
         tables=dashboard.TABLES,
         cell=dashboard.cell,
-        group_label=dashboard.shown_group_label,
-        described=dashboard.describe_filters(area, report, translate=True) if report else [],
+        group_label=dashboard.group_label,
+        described=dashboard.describe_filters(area, report) if report else [],
         note=formats.SUPPRESSION_NOTE,
         query=request.query_string.decode(),
     )
@@ -74,7 +74,7 @@ def home():
 def trend(code: str):
     """Show one outcome's figures at the end of each of the last 8 quarters (or 24 months)."""
     area = policy.report_area_or_abort(whole_number_argument("area"))
-    titles = dashboard.outcome_titles(area, translate=True)
+    titles = dashboard.outcome_titles(area)
     every = request.args.get("every", "quarter")
     if code not in titles or every not in dashboard.TREND_PERIODS:
         abort(404)

@@ -62,7 +62,7 @@ def render_public_page(area: Area, *, preview: bool = False):
         "public/outcomes.html",
         area=area,
         report=report,
-        titles=dashboard.outcome_titles(area, translate=True),
+        titles=dashboard.outcome_titles(area),
         descriptions={outcome.code: outcome.description for outcome in area.outcomes},
         questions=[(q, dashboard.columns_for(q)) for q in dashboard.QUESTIONS],
         columns=columns.COLUMNS,
