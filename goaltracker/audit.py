@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import has_request_context, request
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from goaltracker import bulk
 from goaltracker.extensions import db
 from goaltracker.models import AuditEvent, Child, User, utcnow
 from goaltracker.vocabulary import N_
@@ -47,20 +48,16 @@ def record_many(
     detail: dict | None = None,
 ) -> None:
     """Add one event per child in one statement, for changes that touch many children at once."""
-    rows = [
-        {
-            "action": action,
-            "user_id": user.id if user is not None else None,
-            "child_id": child_id,
-            "area_id": area_id,
-            "detail": detail or {},
-            "ip_address": request.remote_addr if has_request_context() else None,
-            "occurred_at": utcnow(),
-        }
-        for child_id in sorted(set(child_ids))
-    ]
-    for start in range(0, len(rows), 5000):
-        db.session.execute(insert(AuditEvent), rows[start : start + 5000])
+    shared = {
+        "action": action,
+        "user_id": user.id if user is not None else None,
+        "area_id": area_id,
+        "detail": detail or {},
+        "ip_address": request.remote_addr if has_request_context() else None,
+        "occurred_at": utcnow(),
+    }
+    rows = [{**shared, "child_id": child_id} for child_id in sorted(set(child_ids))]
+    bulk.add(db.session, AuditEvent.__table__, rows)
 
 
 def record_now(action: str, **kwargs) -> AuditEvent:

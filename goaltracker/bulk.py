@@ -5,9 +5,11 @@ sequence on PostgreSQL, from RETURNING on SQLite), so children can point at them
 transaction.
 """
 
+import json
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import JSON, Table, insert, text
 from sqlalchemy.orm import Session
 
 
@@ -61,16 +63,27 @@ def _copy_dicts(session: Session, table: Table, rows: list[dict], ids: list[int]
         if column.name in missing and column.default is not None and column.default.is_callable
     }
     columns = [*(["id"] if ids is not None else []), *given, *missing]
+    # COPY skips the column types' own conversions; JSON is the one the models need.
+    as_json = {name for name in given if isinstance(table.c[name].type, JSON)}
+    take = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
+    fixed = tuple(missing.values())
 
-    def values(position: int, row: dict) -> list:
-        extra = [
-            table.c[name].default.arg(None) if name in callables else value
-            for name, value in missing.items()
-        ]
-        head = [ids[position]] if ids is not None else []
-        return [*head, *(row[name] for name in given), *extra]
+    def values(row: dict) -> tuple:
+        if as_json:
+            row = {**row, **{name: json.dumps(row[name]) for name in as_json}}
+        if callables:
+            extra = tuple(
+                table.c[name].default.arg(None) if name in callables else value
+                for name, value in missing.items()
+            )
+        else:
+            extra = fixed
+        return (*take(row), *extra)
 
-    copy_rows(session, table, columns, (values(n, row) for n, row in enumerate(rows)))
+    copied = (values(row) for row in rows)
+    if ids is not None:
+        copied = ((row_id, *row) for row_id, row in zip(ids, copied, strict=True))
+    copy_rows(session, table, columns, copied)
 
 
 def add(session: Session, table: Table, rows: list[dict]) -> None:

@@ -6,6 +6,7 @@ writes with bulk statements: no query per line.
 """
 
 import csv
+import gc
 import io
 import os
 import re
@@ -14,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
+from operator import itemgetter
 from typing import IO, Any
 
 from flask_babel import gettext, ngettext
@@ -86,6 +89,12 @@ _CHUNK_SIZE = 500
 _DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _WHOLE_NUMBER_PATTERN = re.compile(r"[0-9]{1,9}")
 _EHCP_VALUES = {"yes": True, "no": False}
+# Columns whose texts are remembered with their checked values, up to this many of each.
+_UNREPEATED = frozenset({"child_ref", "goal_ref", "goal_text"})
+_REMEMBERED_MOST = 10_000
+_MISSING = object()
+# The value of an optional column the file does not have: whatever is held (or the default).
+_AS_HELD = object()
 
 
 @dataclass(frozen=True)
@@ -669,8 +678,12 @@ def _parse(
                 columns=", ".join(unused),
             )
         )
+    # Columns whose values repeat down the file remember each text's checked value, so most
+    # cells cost one look-up; references and goal texts are not remembered (nearly all differ).
     positions = [
-        (position, name, checkers[name]) for position, name in enumerate(names) if name in checkers
+        (position, name, checkers[name], None if name in _UNREPEATED else {})
+        for position, name in enumerate(names)
+        if name in checkers
     ]
     absent = [column for column in OPTIONAL_COLUMNS if column not in names]
     last_line_read = reader.line_num
@@ -697,8 +710,9 @@ def _parse(
             )
             break
         last_line_read = reader.line_num
+        joined = "".join(cells)
         # Spreadsheets often save empty rows at the end as lines of commas.
-        if not any(cell.strip() for cell in cells):
+        if not joined.strip():
             continue
         if len(cells) > len(names) and any(cell.strip() for cell in cells[len(names) :]):
             problems.append(
@@ -716,28 +730,32 @@ def _parse(
             continue
         values: dict[str, Any] = {}
         # One search of the whole line; each cell is looked at only when it found something.
-        suspicious = text_rules.has_controls("".join(cells))
-        for position, name, check in positions:
-            cell = cells[position].strip() if position < len(cells) else ""
+        suspicious = text_rules.has_controls(joined)
+        short = len(cells) < len(names)
+        for position, name, check, known in positions:
+            cell = "" if short and position >= len(cells) else cells[position].strip()
+            if known is not None:
+                value = known.get(cell, _MISSING)
+                if value is not _MISSING:
+                    values[name] = value
+                    continue
             unreadable = text_rules.problem(cell, name) if suspicious else None
             if unreadable:
                 problems.append(ImportProblem(number, name, unreadable))
                 continue
             try:
-                values[name] = check(cell)
+                value = values[name] = check(cell)
             except _Invalid as error:
                 problems.append(ImportProblem(number, name, str(error)))
+                continue
+            if known is not None and len(known) < _REMEMBERED_MOST:
+                known[cell] = value
         for name in absent:
             # A file without both columns leaves a held goal's status as it is (domain.md 6).
             values[name] = _AS_HELD if len(absent) == len(OPTIONAL_COLUMNS) else checkers[name]("")
         line = _Line(number, values)
         _check_line_dates(line, problems)
         yield line
-
-
-_MISSING = object()
-# The value of an optional column the file does not have: whatever is held (or the default).
-_AS_HELD = object()
 
 
 class _FirstValues:
@@ -747,17 +765,19 @@ class _FirstValues:
     first line), because a large file has a hundred thousand goals.
     """
 
-    __slots__ = ("positions", "line", "values", "later_lines")
+    __slots__ = ("positions", "line", "values", "later_lines", "complete")
     _positions: dict[tuple[str, ...], dict[str, int]] = {}
 
-    def __init__(self, columns: tuple[str, ...], line: int):
-        """Start with the first line of the child or goal and no values."""
-        self.positions = self._positions.setdefault(
+    def __init__(self, columns: tuple[str, ...], line: int, complete: tuple | None = None):
+        """Start with the first line of the child or goal and its values, when it has them all."""
+        self.positions = self._positions.get(columns) or self._positions.setdefault(
             columns, {column: position for position, column in enumerate(columns)}
         )
         self.line = line
-        self.values: list = [_MISSING] * len(columns)
+        self.values: list = list(complete) if complete else [_MISSING] * len(columns)
         self.later_lines: dict[int, int] | None = None
+        # Every value, once each column has one: most lines repeat them exactly.
+        self.complete = complete
 
     def __contains__(self, column: str) -> bool:
         """Return whether a valid value of the column has been seen."""
@@ -778,6 +798,8 @@ class _FirstValues:
         if line != self.line:
             self.later_lines = self.later_lines or {}
             self.later_lines[position] = line
+        if _MISSING not in self.values:
+            self.complete = tuple(self.values)
 
 
 def _agree(
@@ -789,6 +811,13 @@ def _agree(
     compare: Callable[[str, Any], Any] = lambda column, value: value,
 ) -> None:
     """Check that a line's values agree with the first line of the same child or goal."""
+    if first.complete is not None:
+        # The usual line: the same values as the first, compared in one step.
+        try:
+            if _getter(columns)(line.values) == first.complete:
+                return
+        except KeyError:
+            pass
     for column in columns:
         if column not in line.values:
             continue
@@ -811,6 +840,13 @@ def _agree(
                     ),
                 )
             )
+
+
+@cache
+def _getter(columns: tuple[str, ...]) -> Callable[[dict], tuple]:
+    """Return a function that takes the columns' values from a line, in order."""
+    getter = itemgetter(*columns)
+    return getter if len(columns) > 1 else lambda values: (getter(values),)
 
 
 def _disagreement(column: str, value: str, first: str, line: int, what: tuple[str, ...]) -> str:
@@ -843,6 +879,22 @@ def _organisation_compare(column: str, value: Any) -> Any:
     return _key(value) if column == "organisation" else value
 
 
+_RATING_COLUMNS = itemgetter("rater", "assessed_on", "performance", "satisfaction")
+
+
+def _first_values(columns: tuple[str, ...], line: _Line) -> _FirstValues:
+    """Start the values of a child or goal from its first line."""
+    try:
+        return _FirstValues(columns, line.number, _getter(columns)(line.values))
+    except KeyError:
+        # Some of the line's cells are not valid: keep those that are.
+        first = _FirstValues(columns, line.number)
+        for column in columns:
+            if column in line.values:
+                first.set(column, line.values[column], line.number)
+        return first
+
+
 def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: ImportSummary):
     """Gather each child's and goal's values and each rating, checking that repeats agree.
 
@@ -863,34 +915,35 @@ def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: Imp
             continue
         first_of_child = children.get(child_ref)
         if first_of_child is None:
-            first_of_child = children[child_ref] = _FirstValues(CHILD_COLUMNS, line.number)
-        _agree(
-            first_of_child,
-            line,
-            CHILD_COLUMNS,
-            (child_ref,),
-            problems,
-            _organisation_compare,
-        )
+            children[child_ref] = _first_values(CHILD_COLUMNS, line)
+        else:
+            _agree(
+                first_of_child,
+                line,
+                CHILD_COLUMNS,
+                (child_ref,),
+                problems,
+                _organisation_compare,
+            )
         goal_ref = values.get("goal_ref")
         if goal_ref is None:
             continue
         first_of_goal = goals.get((child_ref, goal_ref))
         if first_of_goal is None:
-            first_of_goal = goals[(child_ref, goal_ref)] = _FirstValues(GOAL_COLUMNS, line.number)
-        _agree(first_of_goal, line, GOAL_COLUMNS, (goal_ref, child_ref), problems)
-        identity_columns = ("rater", "assessed_on", "performance", "satisfaction")
-        if not all(column in values for column in identity_columns):
+            goals[(child_ref, goal_ref)] = _first_values(GOAL_COLUMNS, line)
+        else:
+            _agree(first_of_goal, line, GOAL_COLUMNS, (goal_ref, child_ref), problems)
+        try:
+            rater, assessed_on, performance, satisfaction = _RATING_COLUMNS(values)
+        except KeyError:
             continue
-        child_ref = shared.setdefault(child_ref, child_ref)
-        goal_ref = shared.setdefault(goal_ref, goal_ref)
         identity = (
-            child_ref,
-            goal_ref,
-            values["rater"],
-            shared.setdefault(values["assessed_on"], values["assessed_on"]),
+            shared.setdefault(child_ref, child_ref),
+            shared.setdefault(goal_ref, goal_ref),
+            rater,
+            shared.setdefault(assessed_on, assessed_on),
         )
-        scores = (values["performance"], values["satisfaction"])
+        scores = (performance, satisfaction)
         if identity not in ratings:
             ratings[identity] = (*scores, line.number)
         elif ratings[identity][:2] == scores:
@@ -1042,7 +1095,7 @@ def _load_existing(session: Session, area: Area, outcome_ids: dict[str, int]) ->
 
 def _value(first: _FirstValues, column: str) -> Any:
     """Return the value of a column from the first line that had a valid one."""
-    return first[column][0]
+    return first.values[first.positions[column]]
 
 
 def _plan_children(
@@ -1055,7 +1108,7 @@ def _plan_children(
     """Plan the new and changed children and organisations; return the new children's refs."""
     new_child_refs: set[str] = set()
     for child_ref, first in children.items():
-        if any(column not in first for column in CHILD_COLUMNS):
+        if first.complete is None:  # a value of the child's is not valid
             continue
         name = _value(first, "organisation")
         # An exact name wins; otherwise "northfield school" is taken to be "Northfield School".
@@ -1071,7 +1124,9 @@ def _plan_children(
             "primary_need": _value(first, "primary_need"),
             "ehcp": _EHCP_VALUES[_value(first, "ehcp")],
         }
-        if erasure.reference_hash(existing.area_id, child_ref) in existing.erased:
+        if existing.erased and erasure.reference_hash(existing.area_id, child_ref) in (
+            existing.erased
+        ):
             problems.append(
                 ImportProblem(
                     first["line"][1],
@@ -1135,7 +1190,7 @@ def _plan_goals(
     }
     for (child_ref, goal_ref), first in goals.items():
         known_child = child_ref in plan.child_ids or child_ref in new_child_refs
-        if not known_child or any(column not in first for column in GOAL_COLUMNS):
+        if not known_child or first.complete is None:
             continue
         wanted = {
             "text": _value(first, "goal_text"),
@@ -1264,6 +1319,22 @@ def _plan_changes(
     return plan
 
 
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's collector of reference cycles while a file's values are gathered.
+
+    They hold no cycles, but hundreds of thousands of new objects make the collector walk
+    everything held again and again; memory is still freed as usual.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _check(
     session: Session,
     area: Area,
@@ -1277,7 +1348,7 @@ def _check(
     summary = ImportSummary()
     outcome_ids = _load_outcomes(session, area)
     problems: list[ImportProblem] = []
-    with _open_text(source, max_bytes) as text:
+    with _open_text(source, max_bytes) as text, _cycle_collection_paused():
         if isinstance(text, ImportProblem):
             summary.errors.append(text)
             return summary, None
