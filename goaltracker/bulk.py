@@ -7,6 +7,7 @@ transaction.
 
 import json
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from operator import itemgetter
 
 from sqlalchemy import JSON, Table, insert, text
@@ -53,37 +54,57 @@ def _defaults(table: Table, given: Iterable[str]) -> dict:
     return defaults
 
 
+def _copy(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[tuple],
+    ids: list[int] | None = None,
+) -> None:
+    """Copy rows (tuples in the order of `columns`) into a PostgreSQL table, with the table's
+    defaults for the other columns and, when given, the rows' ids."""
+    # Defaults worked out by a function (a time) are worked out once for the statement.
+    defaults = _defaults(table, columns)
+    extra = tuple(defaults.values())
+    # COPY skips the column types' own conversions; JSON is the one the models need.
+    as_json = [n for n, name in enumerate(columns) if isinstance(table.c[name].type, JSON)]
+
+    def converted(row: tuple) -> tuple:
+        if as_json:
+            row = tuple(json.dumps(value) if n in as_json else value for n, value in enumerate(row))
+        return (*row, *extra)
+
+    copied: Iterable[tuple] = map(converted, rows)
+    names = [*columns, *defaults]
+    if ids is not None:
+        names = ["id", *names]
+        copied = ((row_id, *row) for row_id, row in zip(ids, copied, strict=True))
+    copy_rows(session, table, names, copied)
+
+
 def _copy_dicts(session: Session, table: Table, rows: list[dict], ids: list[int] | None):
     """Copy rows given as dicts with the same keys, with their ids when given."""
     given = list(rows[0])
-    missing = _defaults(table, given)
-    callables = {
-        column.name
-        for column in table.columns
-        if column.name in missing and column.default is not None and column.default.is_callable
-    }
-    columns = [*(["id"] if ids is not None else []), *given, *missing]
-    # COPY skips the column types' own conversions; JSON is the one the models need.
-    as_json = {name for name in given if isinstance(table.c[name].type, JSON)}
     take = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
-    fixed = tuple(missing.values())
+    _copy(session, table, given, map(take, rows), ids)
 
-    def values(row: dict) -> tuple:
-        if as_json:
-            row = {**row, **{name: json.dumps(row[name]) for name in as_json}}
-        if callables:
-            extra = tuple(
-                table.c[name].default.arg(None) if name in callables else value
-                for name, value in missing.items()
-            )
-        else:
-            extra = fixed
-        return (*take(row), *extra)
 
-    copied = (values(row) for row in rows)
-    if ids is not None:
-        copied = ((row_id, *row) for row_id, row in zip(ids, copied, strict=True))
-    copy_rows(session, table, columns, copied)
+def add_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple], *, batch=2000
+) -> None:
+    """Add rows given as tuples in the order of `columns`, the table's defaults filling the rest.
+
+    The rows may be a generator: PostgreSQL copies them in one stream, SQLite inserts a batch at
+    a time, so that a large import never holds all its rows. A generator must not read the
+    database (not even an expired attribute): on PostgreSQL the copy holds the connection.
+    """
+    if is_postgresql(session):
+        _copy(session, table, columns, rows)
+        return
+    statement = insert(table)
+    rows = iter(rows)
+    while some := [dict(zip(columns, row, strict=True)) for row in islice(rows, batch)]:
+        session.execute(statement, some)
 
 
 def add(session: Session, table: Table, rows: list[dict]) -> None:

@@ -1604,12 +1604,16 @@ def _write_links(session: Session, plan: _Plan, goal_ids: dict[tuple[str, str], 
     """Replace the outcome links of the goals whose links the file changes."""
     for chunk in _chunks(plan.relinked_goal_ids):
         session.execute(delete(goal_outcome).where(goal_outcome.c.goal_id.in_(chunk)))
-    links = [
-        {"goal_id": goal_ids[key], "outcome_id": outcome_id}
-        for key, outcome_ids in plan.outcome_links.items()
-        for outcome_id in sorted(outcome_ids)
-    ]
-    bulk.add(session, goal_outcome, links)
+    bulk.add_rows(
+        session,
+        goal_outcome,
+        ("goal_id", "outcome_id"),
+        (
+            (goal_ids[key], outcome_id)
+            for key, outcome_ids in plan.outcome_links.items()
+            for outcome_id in sorted(outcome_ids)
+        ),
+    )
 
 
 def _write_ratings(
@@ -1620,25 +1624,26 @@ def _write_ratings(
     recorded_by: User | None,
 ) -> None:
     """Add new ratings and correct changed ones (each correction audited)."""
-    for chunk in _chunks(plan.new_ratings):
-        # A few thousand rows a statement, so that a large import never builds all its rows.
-        bulk.add(
-            session,
-            _table(Rating),
-            [
-                {
-                    "goal_id": goal_ids[goal_key],
-                    "rater": rater,
-                    "assessed_on": assessed_on,
-                    "performance": performance,
-                    "satisfaction": satisfaction,
-                    "note": "",
-                    "recorded_by_id": written.by_id,
-                    "recorded_at": written.at,
-                }
-                for goal_key, rater, assessed_on, performance, satisfaction in chunk
-            ],
-        )
+    by_id, at = written.by_id, written.at
+    # Made as they are written, so that a large import never holds all its rows twice.
+    bulk.add_rows(
+        session,
+        _table(Rating),
+        (
+            "goal_id",
+            "rater",
+            "assessed_on",
+            "performance",
+            "satisfaction",
+            "note",
+            "recorded_by_id",
+            "recorded_at",
+        ),
+        (
+            (goal_ids[goal_key], rater, assessed_on, performance, satisfaction, "", by_id, at)
+            for goal_key, rater, assessed_on, performance, satisfaction in plan.new_ratings
+        ),
+    )
     if plan.corrected_ratings:
         session.execute(
             update(Rating),

@@ -66,3 +66,24 @@ def test_one_audit_event_per_child_with_one_shared_detail(world):
     assert [(event.child_id, event.user_id, event.detail) for event in events] == [
         (world.child.id, world.admin.id, {"why": "a list of children repeats one"})
     ]
+
+
+def test_rows_as_tuples_from_a_generator_take_the_defaults(world):
+    made = []
+    child_id = world.child.id
+
+    def rows():
+        for n in range(5):
+            made.append(n)
+            yield ("bulk_rows", child_id, {"n": n})
+
+    bulk.add_rows(
+        db.session, AuditEvent.__table__, ("action", "child_id", "detail"), rows(), batch=2
+    )
+    db.session.commit()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "bulk_rows").order_by(AuditEvent.id)
+    ).all()
+    assert made == [0, 1, 2, 3, 4]
+    assert [event.detail for event in events] == [{"n": n} for n in range(5)]
+    assert all(event.occurred_at is not None for event in events)
