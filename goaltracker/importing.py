@@ -685,6 +685,8 @@ def _parse(
         for position, name in enumerate(names)
         if name in checkers
     ]
+    remembered = [(position, name, known) for position, name, _, known in positions if known]
+    unremembered = [entry for entry in positions if entry[3] is None]
     absent = [column for column in OPTIONAL_COLUMNS if column not in names]
     last_line_read = reader.line_num
     while True:
@@ -728,11 +730,19 @@ def _parse(
                 )
             )
             continue
-        values: dict[str, Any] = {}
         # One search of the whole line; each cell is looked at only when it found something.
         suspicious = text_rules.has_controls(joined)
         short = len(cells) < len(names)
-        for position, name, check, known in positions:
+        values: dict[str, Any] = {}
+        if not (suspicious or short):
+            # The usual line: every remembered column's text seen before, then the rest checked.
+            try:
+                values = {
+                    name: known[cells[position].strip()] for position, name, known in remembered
+                }
+            except KeyError:
+                values = {}
+        for position, name, check, known in unremembered if values else positions:
             cell = "" if short and position >= len(cells) else cells[position].strip()
             if known is not None:
                 value = known.get(cell, _MISSING)
@@ -1321,10 +1331,10 @@ def _plan_changes(
 
 @contextmanager
 def _cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's collector of reference cycles while a file's values are gathered.
+    """Pause Python's collector of reference cycles while a file is checked and written.
 
-    They hold no cycles, but hundreds of thousands of new objects make the collector walk
-    everything held again and again; memory is still freed as usual.
+    Its values and rows hold no cycles, but hundreds of thousands of new objects make the
+    collector walk everything held again and again; memory is still freed as usual.
     """
     paused = gc.isenabled()
     gc.disable()
@@ -1335,6 +1345,7 @@ def _cycle_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+@_cycle_collection_paused()
 def _check(
     session: Session,
     area: Area,
@@ -1348,7 +1359,7 @@ def _check(
     summary = ImportSummary()
     outcome_ids = _load_outcomes(session, area)
     problems: list[ImportProblem] = []
-    with _open_text(source, max_bytes) as text, _cycle_collection_paused():
+    with _open_text(source, max_bytes) as text:
         if isinstance(text, ImportProblem):
             summary.errors.append(text)
             return summary, None
@@ -1388,6 +1399,7 @@ def validate(
     return summary
 
 
+@_cycle_collection_paused()
 def import_ratings(
     session: Session,
     area: Area,
