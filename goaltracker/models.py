@@ -642,6 +642,18 @@ class OutcomeChange(_KeptCell, db.Model):
     )
 
 
+class OutcomeJournal(_KeptCell, db.Model):
+    """What one write of a child's record changed in the full-grain cells on one day, not yet
+    added into outcome_aggregate and outcome_change: reports add it in when they read them, and
+    `reports.kept.fold` moves it into them (see reports.kept)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+
+    # An area's first and last rows, and all of them, are a step down this index.
+    __table_args__ = (Index("ix_outcome_journal_area_id", "area_id", "id"),)
+
+
 class KeptChanges(db.Model):
     """An area whose dated changes (outcome_change) are complete and kept up to date."""
 

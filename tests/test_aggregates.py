@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from goaltracker import areas, erasure, goals, importing, records
 from goaltracker.extensions import db
-from goaltracker.models import OutcomeChange, Rating
+from goaltracker.models import OutcomeAggregate, OutcomeChange, OutcomeJournal, Rating
 from goaltracker.reports import compute, contributions, kept, outcome_reports
 from goaltracker.reports.columns import FULL_GRAIN, grain_for
 from tests import factories
@@ -198,6 +198,91 @@ def test_a_change_of_area_settings_keeps_every_report_right(small_area, change):
     kept.refresh(db.session, small_area, today)
     assert kept.has_changes(db.session, small_area.id)
     assert_kept_equals_full(small_area, [*SOME_DAYS, today])
+
+
+def journal_rows(area) -> int:
+    """Return how many rows the area's journal holds."""
+    return db.session.scalar(
+        select(func.count(OutcomeJournal.id)).where(OutcomeJournal.area_id == area.id)
+    )
+
+
+def kept_tables(area) -> set:
+    """Return every row of the area's two kept tables, without their ids."""
+    rows = set()
+    for model in (OutcomeAggregate, OutcomeChange):
+        table = model.__table__
+        columns = [column for column in table.c if column.name != "id"]
+        rows |= {
+            (model.__name__, *row)
+            for row in db.session.execute(select(*columns).where(table.c.area_id == area.id))
+        }
+    return rows
+
+
+def reports_on(area, days) -> dict:
+    """Return the exact reports, broken down each way, on some days."""
+    return {
+        (as_at, by, str(filters)): outcome_reports.exact_outcomes_report(
+            db.session, area, as_at, by=by, filters=filters
+        )
+        for as_at in days
+        for by, filters in REPORT_CHOICES
+    }
+
+
+def test_a_review_adds_to_the_journal_alone_and_a_fold_moves_it_into_the_kept_tables(small_area):
+    kept.rebuild(db.session, small_area, TODAY)
+    worker = factories.make_user(
+        "practitioner", small_area, factories.make_organisation(small_area)
+    )
+    child = factories.make_child(worker)
+    goals_of_child = [
+        factories.make_goal(child, set_on=date(2025, 10, 1 + number)) for number in range(5)
+    ]
+    kept.fold(db.session, small_area)
+    tables = kept_tables(small_area)
+    for goal in goals_of_child:
+        factories.make_rating(goal, date(2026, 2, 10), 6, 7)
+    # The kept tables are untouched: a review writes a few dozen rows of journal.
+    assert kept_tables(small_area) == tables
+    assert 0 < journal_rows(small_area) <= 100
+    assert_kept_equals_full(small_area, SOME_DAYS)
+    reports = reports_on(small_area, SOME_DAYS)
+    kept.fold(db.session, small_area)
+    assert journal_rows(small_area) == 0
+    assert kept_tables(small_area) != tables
+    assert_kept_equals_full(small_area, SOME_DAYS)
+    assert reports_on(small_area, SOME_DAYS) == reports
+
+
+def test_the_journal_is_folded_by_the_write_that_fills_it_and_by_the_daily_refresh(
+    small_area, monkeypatch
+):
+    monkeypatch.setattr(kept, "JOURNAL_AT_MOST", 40)
+    kept.rebuild(db.session, small_area, TODAY)
+    worker = factories.make_user(
+        "practitioner", small_area, factories.make_organisation(small_area)
+    )
+    child = factories.make_child(worker)
+    goal = factories.make_goal(child, set_on=date(2025, 10, 1))
+    held = []
+    for month in range(1, 7):
+        factories.make_rating(goal, date(2026, month, 3), month, 10 - month)
+        held.append(journal_rows(small_area))
+        assert held[-1] <= kept.JOURNAL_AT_MOST
+    # It filled up and was folded at least once on the way, and the reports stayed right.
+    assert any(later < earlier for earlier, later in zip(held, held[1:], strict=False))
+    assert_kept_equals_full(small_area, SOME_DAYS)
+    factories.make_rating(goal, date(2026, 4, 20), 9, 9, rater="child")
+    assert journal_rows(small_area) > 0
+    tomorrow = TODAY + timedelta(days=1)
+    assert kept.refresh(db.session, small_area, tomorrow) == [tomorrow]
+    assert journal_rows(small_area) == 0
+    assert_kept_equals_full(small_area, [*SOME_DAYS, tomorrow])
+    factories.make_rating(goal, date(2026, 4, 21), 8, 8, rater="child")
+    kept.forget(db.session, small_area)
+    assert journal_rows(small_area) == 0
 
 
 def test_a_change_to_an_area_that_keeps_nothing_reads_nothing_of_the_kept_data(world):

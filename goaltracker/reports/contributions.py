@@ -10,9 +10,11 @@ These are the same rules as the report's SQL in `definitions` and `compute`, for
 time in Python; the test suite checks after every test that the two agree.
 """
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -68,6 +70,17 @@ class GoalRecord:
     outcome_ids: list[int] = field(default_factory=list)
     # (assessed_on, rater, performance, satisfaction), in date order.
     ratings: list[tuple[date, str, int, int]] = field(default_factory=list)
+
+    @cached_property
+    def series(self) -> list[tuple[str, list[date], list[tuple]]]:
+        """Return each rater's ratings and their dates, in date order (read once loaded)."""
+        by_rater: dict[str, list] = {}
+        for rating in self.ratings:
+            by_rater.setdefault(rating[1], []).append(rating)
+        return [
+            (rater, [rating[0] for rating in ratings], ratings)
+            for rater, ratings in by_rater.items()
+        ]
 
 
 @dataclass
@@ -196,13 +209,13 @@ def _details_on(child: ChildRecord, day: date) -> tuple[str | None, bool | None]
     return in_force[1], in_force[2]
 
 
-def _series_measures(ratings: list, important_change: float) -> list[int]:
-    """Return a series' count and its "better off" measures: nothing unless reassessed."""
-    count = len(ratings)
+def _series_measures(ratings: list, count: int, important_change: float) -> list[int]:
+    """Return the count and "better off" measures of a series' first `count` ratings: nothing
+    unless reassessed."""
     if count < 2:
         return [count, 0, 0, 0, 0, 0, 0, 0]
     _, _, first_performance, first_satisfaction = ratings[0]
-    _, _, last_performance, last_satisfaction = ratings[-1]
+    _, _, last_performance, last_satisfaction = ratings[count - 1]
     return [
         count,
         1,
@@ -227,22 +240,23 @@ def contribution(child: ChildRecord, day: date, settings: Settings) -> dict[Cell
     for goal in child.goals:
         if goal.set_on > day:
             continue
-        by_rater: dict[str, list] = {}
-        for rating in goal.ratings:
-            if rating[0] > day:
-                break
-            by_rater.setdefault(rating[1], []).append(rating)
+        # Each rater's ratings made by the day: the first `count` of the series.
+        counted = [
+            (rater, dates, ratings, count)
+            for rater, dates, ratings in goal.series
+            if (count := bisect_right(dates, day))
+        ]
         still_open = goal.closed_on is not None and goal.closed_on > day
         active = int(goal.status == "active" or still_open)
-        latest_on = max((series[-1][0] for series in by_rater.values()), default=None)
+        latest_on = max((dates[count - 1] for _, dates, _, count in counted), default=None)
         facts = (
             active,
             int(bool(active) and latest_on is not None and latest_on >= on_time_from),
-            int("child" in by_rater),
+            int(any(rater == "child" for rater, *_ in counted)),
         )
         units = [
-            (rater, _series_measures(series, settings.important_change))
-            for rater, series in by_rater.items()
+            (rater, _series_measures(ratings, count, settings.important_change))
+            for rater, _, ratings, count in counted
         ]
         every = [0] * 8
         for _, measures in units:

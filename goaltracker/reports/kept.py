@@ -11,16 +11,25 @@ Two tables hold it, per cell of outcome, rater view and cohort (`columns.CELL`) 
   `contributions.change_days`; the whole cohort's cells are nearly one per child, too many to
   keep per day.
 
-The report as at a checkpoint reads it alone. As at another day, a report that filters or breaks
-down by at most one of organisation, age band, need and EHC plan reads the checkpoint before the
-day plus at most a month of changes at its grain; a report using two or more of them is computed
-from the records. Every write to a child's record goes through `tracking`, which works out the
-child's changes before and after the write (in Python, from its records) and adds the difference
-to both tables in the same transaction; the test suite checks after every test that the kept
-data equals the report computed from the records.
+and a third holds what is not yet added into them:
 
-`refresh`, run daily, builds today's checkpoint (and any missing month end) from the records;
-`rebuild` recomputes everything.
+- outcome_journal: each write's difference at the full grain, one row per day and cell it
+  changes (a few dozen rows for a five-goal review, where adding it into the two tables would
+  upsert hundreds: every grain, and every checkpoint from the day on).
+
+The report as at a checkpoint reads it, plus the journal up to that day. As at another day, a
+report that filters or breaks down by at most one of organisation, age band, need and EHC plan
+reads the checkpoint before the day plus at most a month of changes at its grain, plus the
+journal up to the day rolled up to that grain; a report using two or more of them is computed
+from the records. Every write to a child's record goes through `tracking`, which works out the
+child's changes before and after the write (in Python, from its records) and adds the
+difference to the journal in the same transaction; the test suite checks after every test that
+the kept data equals the report computed from the records.
+
+`fold` moves the journal into the two tables: the daily `refresh` does, and so does the write
+that takes an area's journal beyond JOURNAL_AT_MOST rows, so that reports never read more than
+that. `refresh`, run daily, also builds today's checkpoint (and any missing month end) from the
+records; `rebuild` recomputes everything.
 """
 
 import gc
@@ -31,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from operator import add
+from operator import add, itemgetter
 
 from sqlalchemy import (
     bindparam,
@@ -59,6 +68,7 @@ from goaltracker.models import (
     KeptChanges,
     OutcomeAggregate,
     OutcomeChange,
+    OutcomeJournal,
     goal_outcome,
 )
 from goaltracker.reports import compute, contributions
@@ -85,6 +95,11 @@ ROWS_PER_STATEMENT = 2000
 # PostgreSQL's upsert takes its rows as one JSON parameter.
 ROWS_PER_JSON = 20_000
 CHILDREN_PER_STATEMENT = contributions.CHILDREN_PER_QUERY
+# The most journal rows an area holds before the write that adds them folds them into the kept
+# tables: what a report reads on top of the kept cells (a five-goal review adds about 130). Rows
+# are counted by their ids, which all areas share: an area whose neighbours write at the same
+# time folds sooner, never later.
+JOURNAL_AT_MOST = 10_000
 
 
 # Reading ---------------------------------------------------------------------------------------
@@ -141,9 +156,8 @@ def cells_source(session: Session, area: Area, as_at: date, grain: int | None = 
     )
     grains = EVERY_GRAIN if grain is None else (grain,)
     if before == as_at:
-        return _cell_rows(checkpoints, area.id, grains, checkpoints.c.as_at == as_at).subquery(
-            "kept"
-        )
+        kept = _cell_rows(checkpoints, area.id, grains, checkpoints.c.as_at == as_at)
+        return union_all(kept, *_journal_rows(area.id, grains, as_at)).subquery("kept")
     grains = tuple(number for number in grains if number in DATED_GRAINS)
     if not grains or not has_changes(session, area.id):
         return None
@@ -151,14 +165,37 @@ def cells_source(session: Session, area: Area, as_at: date, grain: int | None = 
 
 
 def _since(area_id: int, grains: tuple[int, ...], before: date | None, as_at: date):
-    """Select a checkpoint's rows (or none) and the changes after it, up to a date."""
+    """Select a checkpoint's rows (or none), the changes after it up to a date, and the journal
+    up to the date."""
     changes = OutcomeChange.__table__
     checkpoints = OutcomeAggregate.__table__
     since = [changes.c.day > before] if before is not None else []
     parts = [_cell_rows(changes, area_id, grains, *since, changes.c.day <= as_at)]
     if before is not None:
         parts.append(_cell_rows(checkpoints, area_id, grains, checkpoints.c.as_at == before))
-    return union_all(*parts)
+    return union_all(*parts, *_journal_rows(area_id, grains, as_at))
+
+
+def _journal_rows(area_id: int, grains: tuple[int, ...], as_at: date) -> list:
+    """Select the journal's rows up to a date, rolled up to each of some grains, in the shape
+    of `_cell_rows`: the cells it holds are at the full grain, and a grain leaves dimensions
+    out."""
+    journal = OutcomeJournal.__table__
+    return [
+        select(
+            literal(number, journal.c.grain.type).label("grain"),
+            journal.c.rater,
+            journal.c.outcome_id,
+            *(
+                journal.c[name]
+                if name in GRAINS[number]
+                else literal(ANY_VALUE[name], journal.c[name].type).label(name)
+                for name in COHORT
+            ),
+            *(journal.c[name] for name in SUMS),
+        ).where(journal.c.area_id == area_id, journal.c.day <= as_at)
+        for number in grains
+    ]
 
 
 def kept_cells(session: Session, area: Area, as_at: date) -> dict:
@@ -262,6 +299,11 @@ def days_to_check(session: Session, area: Area, most: int = 4) -> list[date]:
             )
             | set(
                 session.scalars(
+                    select(OutcomeJournal.day).where(OutcomeJournal.area_id == area.id).distinct()
+                )
+            )
+            | set(
+                session.scalars(
                     select(Goal.set_on)
                     .join(Child, Child.id == Goal.child_id)
                     .where(Child.area_id == area.id)
@@ -305,11 +347,18 @@ def _add_rows(session: Session, model, key: tuple[str, ...], rows: list[dict]) -
     """Add sums into kept cells, creating the cells that do not exist yet."""
     if not rows:
         return
+    # In the order of the key: two transactions adding to the same cells lock them in one order.
+    rows.sort(key=itemgetter(*key))
+    from_json = bulk.is_postgresql(session)
+    _send(session, _upsert(model.__table__, key, tuple(rows[0]), from_json), rows, from_json)
+
+
+def _send(session: Session, statement, rows: list[dict], from_json: bool) -> None:
+    """Run an insert of rows, a bounded number a statement: on PostgreSQL as one JSON parameter,
+    far cheaper to send than a parameter per value (or a prepared statement per row)."""
     # Through the table, not the ORM's bulk path: this runs on every write of a record.
-    postgresql_rows = bulk.is_postgresql(session)
-    statement = _upsert(model.__table__, key, tuple(rows[0]), postgresql_rows)
     connection = session.connection()
-    if postgresql_rows:
+    if from_json:
         for start in range(0, len(rows), ROWS_PER_JSON):
             some = rows[start : start + ROWS_PER_JSON]
             connection.execute(statement, {"rows": json.dumps(some, default=date.isoformat)})
@@ -319,20 +368,21 @@ def _add_rows(session: Session, model, key: tuple[str, ...], rows: list[dict]) -
 
 
 @lru_cache
-def _upsert(table, key: tuple[str, ...], names: tuple[str, ...], from_json: bool):
-    """Return an insert into a kept table that adds the sums of cells that exist already.
+def _insert_statement(table, names: tuple[str, ...], from_json: bool):
+    """Return an insert of rows into a table, taking them as one JSON parameter (an array of
+    objects) on PostgreSQL."""
+    if not from_json:
+        return insert(table)
+    columns = [sql_column(name, table.c[name].type) for name in names]
+    rows = func.jsonb_to_recordset(cast(bindparam("rows"), postgresql.JSONB))
+    source = select(rows.table_valued(*columns).render_derived(with_types=True))
+    return postgresql.insert(table).from_select(names, source)
 
-    On PostgreSQL the rows come as one JSON parameter, an array of objects: far cheaper to send
-    than a parameter per value, or an array per column.
-    """
-    if from_json:
-        statement = postgresql.insert(table)
-        columns = [sql_column(name, table.c[name].type) for name in names]
-        rows = func.jsonb_to_recordset(cast(bindparam("rows"), postgresql.JSONB))
-        source = select(rows.table_valued(*columns).render_derived(with_types=True))
-        statement = statement.from_select(names, source)
-    else:
-        statement = sqlite.insert(table)
+
+@lru_cache
+def _upsert(table, key: tuple[str, ...], names: tuple[str, ...], from_json: bool):
+    """Return an insert into a kept table that adds the sums of cells that exist already."""
+    statement = _insert_statement(table, names, from_json) if from_json else sqlite.insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(key),
         set_={name: table.c[name] + statement.excluded[name] for name in SUMS}
@@ -435,6 +485,7 @@ def forget(session: Session, area: Area) -> None:
         (OutcomeAggregate, OutcomeAggregate.area_id),
         (AggregateSnapshot, AggregateSnapshot.area_id),
         (OutcomeChange, OutcomeChange.area_id),
+        (OutcomeJournal, OutcomeJournal.area_id),
         (KeptChanges, KeptChanges.area_id),
     ):
         session.execute(delete(model).where(column == area.id))
@@ -499,9 +550,11 @@ def _add(totals: dict, key, delta: list[int]) -> None:
 
 
 def _insert(session: Session, model, rows: list[dict]) -> None:
-    """Insert new kept rows, a bounded number a statement (Core: the ORM's bulk path is slower)."""
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        session.execute(insert(model.__table__), rows[start : start + ROWS_PER_STATEMENT])
+    """Insert new kept rows (Core: the ORM's bulk path is slower)."""
+    if rows:
+        from_json = bulk.is_postgresql(session)
+        statement = _insert_statement(model.__table__, tuple(rows[0]), from_json)
+        _send(session, statement, rows, from_json)
 
 
 def refresh(session: Session, area: Area, today: date, *, everything: bool = False) -> list[date]:
@@ -513,6 +566,8 @@ def refresh(session: Session, area: Area, today: date, *, everything: bool = Fal
     """
     if everything or not has_changes(session, area.id):
         return rebuild(session, area, today)
+    # A checkpoint built from the records holds what the journal says already.
+    fold(session, area)
     wanted = wanted_dates(session, area, today)
     held = set(snapshot_dates(session, area.id))
     drop(session, area, held - set(wanted))
@@ -675,7 +730,7 @@ class Tracked:
             return
         self.session.flush()
         after = _changes_of(self.session, sorted(self.children), self.areas, self.since)
-        # Read again: the change itself may have built checkpoints.
+        # Read again: the change itself may have dropped what an area keeps.
         state = _kept_state(self.session, self.areas)
         for area_id, area in self.areas.items():
             old, new = self.before.get(area_id, {}), after.get(area_id, {})
@@ -685,7 +740,58 @@ class Tracked:
                 if any(delta):
                     difference[key] = delta
             if difference and area_id in state:
-                _apply(self.session, area, state[area_id], difference)
+                _journal(self.session, area, difference)
+
+
+def _journal(session: Session, area: Area, difference: dict) -> None:
+    """Add a write's difference of full-grain dated changes to the area's journal; fold the
+    journal into the kept tables when this takes it beyond JOURNAL_AT_MOST rows."""
+    rows = _rows(area.id, "day", difference)
+    if not rows:
+        return
+    _insert(session, OutcomeJournal, rows)
+    if session.connection().scalar(_JOURNAL_SPAN, {"area_id": area.id}) > JOURNAL_AT_MOST:
+        fold(session, area)
+
+
+def _journal_id(function):
+    """Select the first or last id of an area's journal rows: one step down its index."""
+    return (
+        select(function(OutcomeJournal.id))
+        .where(OutcomeJournal.area_id == bindparam("area_id"))
+        .scalar_subquery()
+    )
+
+
+# At least how many rows an area's journal holds, and at most (ids are shared by all areas):
+# read in two steps down an index, where counting the rows would read them all.
+_JOURNAL_SPAN = select(_journal_id(func.max) - _journal_id(func.min) + 1)
+
+
+def fold(session: Session, area: Area) -> None:
+    """Move the area's journal into its kept tables, in this transaction.
+
+    The rows are taken by deleting them: a write that adds to the journal meanwhile is folded
+    next time, and two folds at once never take the same row.
+    """
+    journal = OutcomeJournal.__table__
+    taken = session.execute(
+        delete(journal)
+        .where(journal.c.area_id == area.id)
+        .returning(journal.c.day, *(journal.c[name] for name in (*CELL, *SUMS)))
+    )
+    difference: dict = {}
+    for row in taken:
+        key = (row[0], tuple(row[1 : 1 + len(CELL)]))
+        delta = list(row[1 + len(CELL) :])
+        total = difference.get(key)
+        if total is None:
+            difference[key] = delta
+        else:
+            contributions.add_into(total, delta)
+    state = _kept_state(session, [area.id]).get(area.id)
+    if difference and state is not None:
+        _apply(session, area, state, difference)
 
 
 def _apply(session: Session, area: Area, state: _KeptState, difference: dict) -> None:
