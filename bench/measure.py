@@ -163,10 +163,13 @@ def kept_size(app, area_id: int, today: date) -> dict:
     from sqlalchemy import func, text
 
     from goaltracker.extensions import db
-    from goaltracker.models import OutcomeAggregate, OutcomeChange
+    from goaltracker.models import OutcomeAggregate, OutcomeChange, OutcomeJournal
 
     with app.app_context():
         result = {
+            "journal_rows": db.session.scalar(
+                select(func.count()).where(OutcomeJournal.area_id == area_id)
+            ),
             "change_rows": db.session.scalar(
                 select(func.count()).where(OutcomeChange.area_id == area_id)
             ),
@@ -193,7 +196,7 @@ def kept_size(app, area_id: int, today: date) -> dict:
         if db.engine.dialect.name == "postgresql":
             sizes = {
                 table: db.session.scalar(text(f"SELECT pg_total_relation_size('{table}')"))
-                for table in ("outcome_change", "outcome_aggregate")
+                for table in ("outcome_change", "outcome_aggregate", "outcome_journal")
             }
             result["megabytes"] = sum(sizes.values()) / 1024 / 1024
             rows = result["change_rows"] + result["checkpoint_rows"]
@@ -203,6 +206,67 @@ def kept_size(app, area_id: int, today: date) -> dict:
             )
         db.session.rollback()
     log(f"  kept data: {result}")
+    return result
+
+
+def time_with_full_journal(app, area_id: int, today: date, *, repetitions: int, budget: float):
+    """Time the report as at another day (all outcomes and by age band) and the monthly trend
+    with the area's journal as full as it gets before a write folds it: kept.JOURNAL_AT_MOST
+    rows, each cell of the latest checkpoint added and taken away again on a day of the last
+    two months, so that every figure stays the same. The rows are deleted afterwards."""
+    from sqlalchemy import delete, func, insert
+
+    from goaltracker.extensions import db
+    from goaltracker.models import OutcomeAggregate, OutcomeJournal
+    from goaltracker.reports import kept
+    from goaltracker.reports.columns import CELL, FULL_GRAIN, KEY_RANGE, SUMS
+
+    with app.app_context():
+        latest = db.session.scalar(
+            select(func.max(OutcomeAggregate.as_at)).where(OutcomeAggregate.area_id == area_id)
+        )
+        table = OutcomeAggregate.__table__
+        cells = db.session.execute(
+            select(*(table.c[name] for name in (*CELL, *SUMS)))
+            .where(
+                table.c.area_id == area_id,
+                table.c.as_at == latest,
+                table.c.grain == FULL_GRAIN,
+            )
+            .order_by(table.c.id)
+            .limit(kept.JOURNAL_AT_MOST // 2)
+        ).all()
+        rows = []
+        for number, cell in enumerate(cells):
+            values = dict(zip((*CELL, *SUMS), cell, strict=True))
+            day = today - timedelta(days=number % 60)
+            taken_away = {name: -values[name] for name in SUMS}
+            taken_away["record_keys"] = -values["record_keys"] % KEY_RANGE
+            rows.append({"area_id": area_id, "day": day, **values})
+            rows.append({"area_id": area_id, "day": day, **values, **taken_away})
+        first = db.session.scalar(select(func.coalesce(func.max(OutcomeJournal.id), 0)))
+        db.session.execute(insert(OutcomeJournal), rows)
+        db.session.commit()
+    try:
+        other_day = report_dates(today)[OTHER_DAY]
+        result = {"journal_rows": len(rows), "reports": []}
+        for case_name, by, filters in REPORT_CASES:
+            if filters:
+                continue
+            with app.app_context():
+                load, run, finish = _report_runner(app, area_id, other_day, by, filters)
+                summary = repeat(
+                    run, repetitions=repetitions, budget_seconds=budget, before=load, after=finish
+                )
+            log(f"  report {OTHER_DAY}, {case_name}, journal full: p50 {summary['p50_ms']:.1f} ms")
+            result["reports"].append({"case": case_name, **summary})
+        result["monthly_trend"] = time_monthly_trend(
+            app, area_id, today, repetitions=repetitions, budget=budget
+        )
+    finally:
+        with app.app_context():
+            db.session.execute(delete(OutcomeJournal).where(OutcomeJournal.id > first))
+            db.session.commit()
     return result
 
 
@@ -307,6 +371,9 @@ def measure(app, *, repetitions: int, budget: float) -> dict:
         app, area_id, today, repetitions=repetitions, budget=budget
     )
     result["kept_size"] = kept_size(app, area_id, today)
+    result["full_journal"] = time_with_full_journal(
+        app, area_id, today, repetitions=repetitions, budget=budget
+    )
     result["dashboard"] = time_dashboard(app, repetitions=repetitions, budget=budget)
     result["review"] = time_review(app, area_id, today, repetitions=repetitions)
     result["max_rss_mb"] = max_rss_mb()
