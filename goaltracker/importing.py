@@ -685,7 +685,9 @@ def _parse(
         for position, name in enumerate(names)
         if name in checkers
     ]
-    remembered = [(position, name, known) for position, name, _, known in positions if known]
+    remembered = [
+        (position, name, known) for position, name, _, known in positions if known is not None
+    ]
     unremembered = [entry for entry in positions if entry[3] is None]
     absent = [column for column in OPTIONAL_COLUMNS if column not in names]
     last_line_read = reader.line_num
