@@ -14,7 +14,7 @@ Two tables hold it, per cell of outcome, rater view and cohort (`columns.CELL`) 
 and a third holds what is not yet added into them:
 
 - outcome_journal: each write's difference at the full grain, one row per day and cell it
-  changes (a few dozen rows for a five-goal review, where adding it into the two tables would
+  changes (about 130 rows for a five-goal review, where adding it into the two tables would
   upsert hundreds: every grain, and every checkpoint from the day on).
 
 The report as at a checkpoint reads it, plus the journal up to that day. As at another day, a
