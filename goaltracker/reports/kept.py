@@ -186,12 +186,7 @@ def _journal_rows(area_id: int, grains: tuple[int, ...], as_at: date) -> list:
             literal(number, journal.c.grain.type).label("grain"),
             journal.c.rater,
             journal.c.outcome_id,
-            *(
-                journal.c[name]
-                if name in GRAINS[number]
-                else literal(ANY_VALUE[name], journal.c[name].type).label(name)
-                for name in COHORT
-            ),
+            *_cohort_at(journal, GRAINS[number]),
             *(journal.c[name] for name in SUMS),
         ).where(journal.c.area_id == area_id, journal.c.day <= as_at)
         for number in grains
@@ -439,14 +434,20 @@ def _summed(column, name: str):
     return func.sum(column) % KEY_RANGE if name == "record_keys" else func.sum(column)
 
 
+def _cohort_at(table, grain: tuple[str, ...]) -> list:
+    """Select a kept table's full-grain cohort columns at a grain: the dimensions it leaves out
+    hold their "any" value."""
+    return [
+        table.c[name] if name in grain else literal(ANY_VALUE[name], table.c[name].type).label(name)
+        for name in COHORT
+    ]
+
+
 def _roll_up(session: Session, area_id: int, as_at: date) -> None:
     """Add up a checkpoint's full-grain cells into every other grain, set-based."""
     table = OutcomeAggregate.__table__
     for number, grain in enumerate(GRAINS[:FULL_GRAIN]):
-        cohort = [
-            table.c[name] if name in grain else literal(ANY_VALUE[name]).label(name)
-            for name in COHORT
-        ]
+        cohort = _cohort_at(table, grain)
         session.execute(
             insert(table).from_select(
                 ["area_id", "as_at", "grain", *CELL, *SUMS],
@@ -782,13 +783,7 @@ def fold(session: Session, area: Area) -> None:
     )
     difference: dict = {}
     for row in taken:
-        key = (row[0], tuple(row[1 : 1 + len(CELL)]))
-        delta = list(row[1 + len(CELL) :])
-        total = difference.get(key)
-        if total is None:
-            difference[key] = delta
-        else:
-            contributions.add_into(total, delta)
+        _add(difference, (row[0], tuple(row[1 : 1 + len(CELL)])), list(row[1 + len(CELL) :]))
     state = _kept_state(session, [area.id]).get(area.id)
     if difference and state is not None:
         _apply(session, area, state, difference)
