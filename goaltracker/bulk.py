@@ -3,9 +3,6 @@
 For an import or a seeded area. Rows that others point at get their ids first (from the table's
 sequence on PostgreSQL, from RETURNING on SQLite), so children can point at them in the same
 transaction.
-
-Each function writes through a session, or through the connection of a session's transaction
-(an import writes from a second thread while the first reads on).
 """
 
 import json
@@ -15,27 +12,17 @@ from itertools import islice
 from operator import itemgetter
 
 from psycopg import adapters
-from sqlalchemy import JSON, Connection, Table, insert, text
+from sqlalchemy import JSON, Table, insert, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-# Where rows are written: a session, or the connection of a session's transaction.
-Target = Session | Connection
+
+def is_postgresql(session: Session) -> bool:
+    """Return whether the session writes to PostgreSQL."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
-def is_postgresql(session: Target) -> bool:
-    """Return whether the session (or connection) writes to PostgreSQL."""
-    bind = session if isinstance(session, Connection) else session.get_bind()
-    return bind.dialect.name == "postgresql"
-
-
-def _driver_connection(session: Target):
-    """Return the psycopg connection under a session's (or connection's) transaction."""
-    connection = session if isinstance(session, Connection) else session.connection()
-    return connection.connection.driver_connection
-
-
-def new_ids(session: Target, table: Table, count: int) -> list[int]:
+def new_ids(session: Session, table: Table, count: int) -> list[int]:
     """Take `count` ids from a PostgreSQL table's sequence, in ascending order."""
     if count == 0:
         return []
@@ -52,13 +39,13 @@ def new_ids(session: Target, table: Table, count: int) -> list[int]:
     )
 
 
-def copy_rows(session: Target, table: Table, columns: Sequence[str], rows: Iterable[tuple]):
+def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple]):
     """Copy rows (tuples in the order of `columns`) into a PostgreSQL table.
 
     In COPY's binary format when every column's type has one (the server reads it with less
     work than text), else in text.
     """
-    connection = _driver_connection(session)
+    connection = session.connection().connection.driver_connection
     types = _binary_types(table, tuple(columns))
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     with (
@@ -105,7 +92,7 @@ def _defaults(table: Table, given: Iterable[str]) -> dict:
 
 
 def _copy(
-    session: Target,
+    session: Session,
     table: Table,
     columns: Sequence[str],
     rows: Iterable[tuple],
@@ -138,7 +125,7 @@ def _copy(
     copy_rows(session, table, names, copied)
 
 
-def _copy_dicts(session: Target, table: Table, rows: list[dict], ids: list[int] | None):
+def _copy_dicts(session: Session, table: Table, rows: list[dict], ids: list[int] | None):
     """Copy rows given as dicts with the same keys, with their ids when given."""
     given = list(rows[0])
     take = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
@@ -146,7 +133,7 @@ def _copy_dicts(session: Target, table: Table, rows: list[dict], ids: list[int] 
 
 
 def add_rows(
-    session: Target, table: Table, columns: Sequence[str], rows: Iterable[tuple], *, batch=2000
+    session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple], *, batch=2000
 ) -> None:
     """Add rows given as tuples in the order of `columns`, the table's defaults filling the rest.
 
@@ -163,7 +150,7 @@ def add_rows(
         session.execute(statement, some)
 
 
-def add(session: Target, table: Table, rows: list[dict]) -> None:
+def add(session: Session, table: Table, rows: list[dict]) -> None:
     """Add rows (dicts with the same keys) that nothing needs the ids of."""
     if not rows:
         return
@@ -174,7 +161,7 @@ def add(session: Target, table: Table, rows: list[dict]) -> None:
 
 
 def add_with_ids(
-    session: Target, table: Table, rows: list[dict], key: tuple[str, ...]
+    session: Session, table: Table, rows: list[dict], key: tuple[str, ...]
 ) -> dict[tuple, int]:
     """Add rows (dicts with the same keys) and return each one's id by the values of its `key`
     columns, which must tell the rows apart."""

@@ -12,30 +12,30 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
-from functools import cache, partial
+from datetime import date, datetime
+from functools import cache
 from operator import itemgetter
 from typing import IO, Any
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from goaltracker import audit, bulk, erasure
+from goaltracker import audit, bulk, child_details, erasure
 from goaltracker import text as text_rules
-from goaltracker.importing.ahead import WriteAhead
-from goaltracker.importing.write import Plan, Written, organisation_key, write
 from goaltracker.models import (
     Area,
     Child,
     Goal,
+    GoalRevision,
     Organisation,
     Rating,
     StrategicOutcome,
     User,
     goal_outcome,
+    utcnow,
 )
 from goaltracker.reports import kept
 from goaltracker.vocabulary import (
@@ -83,14 +83,15 @@ GOAL_COLUMNS: tuple[str, ...] = (
 )
 MAX_REFERENCE_LENGTH = 64
 MAX_ORGANISATION_NAME_LENGTH = 200
+# Lists of ids in one IN (...) stay well under every database's limit on bound parameters.
+_CHUNK_SIZE = 500
+
 _DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _WHOLE_NUMBER_PATTERN = re.compile(r"[0-9]{1,9}")
 _EHCP_VALUES = {"yes": True, "no": False}
 # Columns whose texts are remembered with their checked values, up to this many of each.
 _UNREPEATED = frozenset({"child_ref", "goal_ref", "goal_text"})
 _REMEMBERED_MOST = 10_000
-# Whether an import into PostgreSQL writes new children while the file is read (see `ahead`).
-WRITE_AHEAD = True
 _MISSING = object()
 # The value of an optional column the file does not have: whatever is held (or the default).
 _AS_HELD = object()
@@ -215,9 +216,47 @@ class _Line:
     values: dict[str, Any]
 
 
+@dataclass
+class _Plan:
+    """Every change the file makes, worked out before anything is written."""
+
+    new_organisations: dict[str, str] = field(default_factory=dict)
+    organisation_of_child: dict[str, int | str] = field(default_factory=dict)
+    new_children: list[dict] = field(default_factory=list)
+    changed_children: list[dict] = field(default_factory=list)
+    new_goals: list[dict] = field(default_factory=list)
+    changed_goals: list[dict] = field(default_factory=list)
+    revisions: list[dict] = field(default_factory=list)
+    outcome_links: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+    relinked_goal_ids: list[int] = field(default_factory=list)
+    # (goal key, rater, assessed on, performance, satisfaction): tuples, as there can be many.
+    new_ratings: list[tuple] = field(default_factory=list)
+    corrected_ratings: list[dict] = field(default_factory=list)
+    # Ids of the children and goals the area already holds, by their references in the file.
+    child_ids: dict[str, int] = field(default_factory=dict)
+    goal_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    # A check that only counts (the import page's preview) keeps no rows of new goals and
+    # ratings: a large file has hundreds of thousands.
+    rows: bool = True
+    # (child id, primary need, EHC plan) of children whose need or plan changes today.
+    changed_details: list[tuple[int, str, bool]] = field(default_factory=list)
+    today: date | None = None
+
+
 def _show(text: str) -> str:
     """Quote a value from the file for a message, shortened when long."""
     return f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'
+
+
+def _key(name: str) -> str:
+    """Return the form of an organisation's name used to match it: case and spacing ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def _chunks(items: list, size: int = _CHUNK_SIZE) -> Iterator[list]:
+    """Yield the items in lists of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _too_big(max_bytes: int) -> ImportProblem:
@@ -849,7 +888,7 @@ def _disagreement(column: str, value: str, first: str, line: int, what: tuple[st
 
 def _organisation_compare(column: str, value: Any) -> Any:
     """Compare organisations by name ignoring case and spacing, other values as they are."""
-    return organisation_key(value) if column == "organisation" else value
+    return _key(value) if column == "organisation" else value
 
 
 _RATING_COLUMNS = itemgetter("rater", "assessed_on", "performance", "satisfaction")
@@ -868,16 +907,10 @@ def _first_values(columns: tuple[str, ...], line: _Line) -> _FirstValues:
         return first
 
 
-def _collect(
-    lines: Iterable[_Line],
-    problems: list[ImportProblem],
-    summary: ImportSummary,
-    pass_ahead: Callable[[str, str, dict, tuple], None] | None = None,
-):
+def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: ImportSummary):
     """Gather each child's and goal's values and each rating, checking that repeats agree.
 
-    Returns them with the number of lines read; the lines themselves are not kept. While the
-    file has no problems, each new rating's line is given to `pass_ahead` when there is one.
+    Returns them with the number of lines read; the lines themselves are not kept.
     """
     children: dict[str, _FirstValues] = {}
     goals: dict[tuple[str, str], _FirstValues] = {}
@@ -925,8 +958,6 @@ def _collect(
         scores = (performance, satisfaction)
         if identity not in ratings:
             ratings[identity] = (*scores, line.number)
-            if pass_ahead is not None and not problems:
-                pass_ahead(identity[0], identity[1], values, identity[2:] + scores)
         elif ratings[identity][:2] == scores:
             summary.repeated_lines_ignored += 1
         else:
@@ -995,7 +1026,7 @@ def _load_existing(session: Session, area: Area, outcome_ids: dict[str, int]) ->
         .order_by(Organisation.id)
     ):
         organisations_by_name[name] = organisation_id
-        organisations_by_key.setdefault(organisation_key(name), organisation_id)
+        organisations_by_key.setdefault(_key(name), organisation_id)
     children = {
         child.reference: child
         for child in session.execute(
@@ -1079,47 +1110,10 @@ def _value(first: _FirstValues, column: str) -> Any:
     return first.values[first.positions[column]]
 
 
-def _organisation_of(existing: _Existing, name: str) -> int | str:
-    """Return the id of the organisation a file names, or its key when the area has none."""
-    # An exact name wins; otherwise "northfield school" is taken to be "Northfield School".
-    organisation = existing.organisations_by_name.get(name)
-    if organisation is None:
-        organisation = existing.organisations_by_key.get(organisation_key(name))
-    return organisation_key(name) if organisation is None else organisation
-
-
-def _wanted_child(value: Callable[[str], Any]) -> dict:
-    """Return a child's details as the file gives them (`value` reads a column)."""
-    return {
-        "date_of_birth": value("date_of_birth"),
-        "primary_need": value("primary_need"),
-        "ehcp": _EHCP_VALUES[value("ehcp")],
-    }
-
-
-def _wanted_goal(
-    existing: _Existing, value: Callable[[str], Any], held: Any
-) -> tuple[dict, frozenset[int]]:
-    """Return a goal's columns as the file gives them (`value` reads a column), the status of
-    the goal held (or a new goal's) where the file has none, and the goal's outcome ids."""
-    wanted = {
-        "text": value("goal_text"),
-        "occupation_area": value("occupation_area"),
-        "importance": value("importance"),
-        "set_on": value("set_on"),
-        "status": value("status"),
-        "closed_on": value("closed_on"),
-    }
-    if wanted["status"] is _AS_HELD:
-        wanted["status"] = held.status if held is not None else "active"
-        wanted["closed_on"] = held.closed_on if held is not None else None
-    return wanted, frozenset(existing.outcome_ids[code] for code in value("outcomes"))
-
-
 def _plan_children(
     existing: _Existing,
     children: dict,
-    plan: Plan,
+    plan: _Plan,
     problems: list[ImportProblem],
     summary: ImportSummary,
 ) -> set[str]:
@@ -1129,11 +1123,19 @@ def _plan_children(
         if first.complete is None:  # a value of the child's is not valid
             continue
         name = _value(first, "organisation")
-        organisation = _organisation_of(existing, name)
-        if isinstance(organisation, str):
-            plan.new_organisations.setdefault(organisation, name)
+        # An exact name wins; otherwise "northfield school" is taken to be "Northfield School".
+        organisation = existing.organisations_by_name.get(name)
+        if organisation is None:
+            organisation = existing.organisations_by_key.get(_key(name))
+        if organisation is None:
+            plan.new_organisations.setdefault(_key(name), name)
+            organisation = _key(name)
         plan.organisation_of_child[child_ref] = organisation
-        wanted = _wanted_child(partial(_value, first))
+        wanted = {
+            "date_of_birth": _value(first, "date_of_birth"),
+            "primary_need": _value(first, "primary_need"),
+            "ehcp": _EHCP_VALUES[_value(first, "ehcp")],
+        }
         if existing.erased and erasure.reference_hash(existing.area_id, child_ref) in (
             existing.erased
         ):
@@ -1187,7 +1189,7 @@ def _plan_goals(
     existing: _Existing,
     goals: dict,
     new_child_refs: set[str],
-    plan: Plan,
+    plan: _Plan,
     problems: list[ImportProblem],
     summary: ImportSummary,
 ) -> set[tuple[str, str]]:
@@ -1202,9 +1204,20 @@ def _plan_goals(
         known_child = child_ref in plan.child_ids or child_ref in new_child_refs
         if not known_child or first.complete is None:
             continue
+        wanted = {
+            "text": _value(first, "goal_text"),
+            "occupation_area": _value(first, "occupation_area"),
+            "importance": _value(first, "importance"),
+            "set_on": _value(first, "set_on"),
+            "status": _value(first, "status"),
+            "closed_on": _value(first, "closed_on"),
+        }
+        outcome_ids = frozenset(existing.outcome_ids[code] for code in _value(first, "outcomes"))
         child_id = plan.child_ids.get(child_ref)
         held = existing.goals.get((child_id, goal_ref)) if child_id is not None else None
-        wanted, outcome_ids = _wanted_goal(existing, partial(_value, first), held)
+        if wanted["status"] is _AS_HELD:
+            wanted["status"] = held.status if held is not None else "active"
+            wanted["closed_on"] = held.closed_on if held is not None else None
         if held is None:
             if plan.rows:
                 plan.new_goals.append({"child_ref": child_ref, "reference": goal_ref, **wanted})
@@ -1262,7 +1275,7 @@ def _plan_ratings(
     existing: _Existing,
     ratings: dict,
     new_goal_keys: set[tuple[str, str]],
-    plan: Plan,
+    plan: _Plan,
     summary: ImportSummary,
 ) -> None:
     """Plan the new and corrected ratings, and count those already held unchanged."""
@@ -1308,10 +1321,10 @@ def _plan_changes(
     *,
     rows: bool = True,
     today: date | None = None,
-) -> Plan:
+) -> _Plan:
     """Work out every row to insert or update, counting them in the summary."""
     children, goals, ratings = collected
-    plan = Plan(rows=rows, today=today)
+    plan = _Plan(rows=rows, today=today)
     new_child_refs = _plan_children(existing, children, plan, problems, summary)
     new_goal_keys = _plan_goals(area, existing, goals, new_child_refs, plan, problems, summary)
     _plan_ratings(existing, ratings, new_goal_keys, plan, summary)
@@ -1343,70 +1356,29 @@ def _check(
     max_bytes: int,
     *,
     rows: bool = True,
-    written: Written | None = None,
-) -> tuple[ImportSummary, Plan | None]:
-    """Check the whole file against the rules and the area's records; plan the changes.
-
-    Given `written` (an import, not a preview) on PostgreSQL, new children's rows are written
-    while the file is read, and taken out of the plan when they are what it holds (`ahead`).
-    """
+) -> tuple[ImportSummary, _Plan | None]:
+    """Check the whole file against the rules and the area's records; plan the changes."""
     summary = ImportSummary()
     outcome_ids = _load_outcomes(session, area)
     problems: list[ImportProblem] = []
-    existing = ahead = None
-    if WRITE_AHEAD and written is not None and rows and bulk.is_postgresql(session):
-        # Read first: from here until `finish`, the session's connection is the writer's.
-        existing = _load_existing(session, area, outcome_ids)
-        ahead = WriteAhead(session, area.id, written)
-    with ahead or nullcontext(), _open_text(source, max_bytes) as text:
+    with _open_text(source, max_bytes) as text:
         if isinstance(text, ImportProblem):
             summary.errors.append(text)
             return summary, None
         lines = _parse(
             text, _checkers(today or date.today(), outcome_ids), problems, summary.warnings
         )
-        passing = _passing_ahead(ahead, existing) if ahead is not None else None
-        collected, read = _collect(lines, problems, summary, passing)
-        if not read and not problems:
-            problems.append(
-                ImportProblem(None, None, gettext("The file has a header but no ratings."))
-            )
-        if not read:
-            summary.errors = problems
-            return summary, None
-        if existing is None:
-            existing = _load_existing(session, area, outcome_ids)
-        plan = _plan_changes(area, existing, collected, problems, summary, rows=rows, today=today)
-        # Python's sort is stable, so problems on one line stay in column order.
-        summary.errors = sorted(problems, key=lambda problem: problem.line or 0)
-        if ahead is not None:
-            ahead.finish(plan, ok=not summary.errors)
+        collected, read = _collect(lines, problems, summary)
+    if not read and not problems:
+        problems.append(ImportProblem(None, None, gettext("The file has a header but no ratings.")))
+    if not read:
+        summary.errors = problems
+        return summary, None
+    existing = _load_existing(session, area, outcome_ids)
+    plan = _plan_changes(area, existing, collected, problems, summary, rows=rows, today=today)
+    # Python's sort is stable, so problems on one line stay in column order.
+    summary.errors = sorted(problems, key=lambda problem: problem.line or 0)
     return summary, plan
-
-
-def _passing_ahead(ahead: WriteAhead, existing: _Existing) -> Callable[..., None]:
-    """Return what `_collect` calls with each goal's new rating: the lines of children the area
-    does not hold go to the writer, each child and goal from its first line."""
-    children, goals, held = ahead.children, ahead.goals, existing.children
-
-    def pass_ahead(child_ref: str, goal_ref: str, values: dict, rating: tuple) -> None:
-        """Pass a line's new child, new goal and rating, unless the area holds the child."""
-        if child_ref not in children:
-            if child_ref in held:
-                return
-            name = values["organisation"]
-            ahead.add_child(
-                child_ref,
-                _wanted_child(values.__getitem__),
-                _organisation_of(existing, name),
-                name,
-            )
-        key = (child_ref, goal_ref)
-        if key not in goals:
-            ahead.add_goal(key, *_wanted_goal(existing, values.__getitem__, None))
-        ahead.add_rating((key, *rating))
-
-    return pass_ahead
 
 
 def too_big_summary(max_bytes: int = MAX_FILE_BYTES) -> ImportSummary:
@@ -1444,19 +1416,16 @@ def import_ratings(
     The file may be a path, a binary or text file, bytes, or the CSV text itself. The changes
     are made in the session's transaction; the caller commits (or rolls back on an exception).
     """
-    written_at = Written.now(recorded_by)
-    summary, plan = _check(session, area, file_or_text, today, max_bytes, written=written_at)
+    summary, plan = _check(session, area, file_or_text, today, max_bytes)
     if summary.errors or plan is None:
         return summary
     with kept.tracking(
         session,
         plan.child_ids.values(),
         area=area,
-        expected=len(plan.child_ids) + len(plan.new_children) + len(plan.written_ahead),
+        expected=len(plan.child_ids) + len(plan.new_children),
     ) as tracked:
-        ids = write(session, area.id, plan, written_at, recorded_by)
-        # Children written while the file was read were not there before: nothing to subtract.
-        written = [*ids.children.values(), *plan.written_ahead.values()]
+        written = _write(session, area, plan, recorded_by)
         tracked.include(written)
     summary.kept_data_dropped = tracked.dropped
     summary.imported = True
@@ -1482,3 +1451,250 @@ def import_ratings(
         },
     )
     return summary
+
+
+def _table(model) -> Table:
+    """Return a model's table, for Core inserts.
+
+    The ORM's bulk insert splits the rows into a batch wherever the set of None values changes
+    (such as closed_on between goals), which makes large imports many times slower.
+    """
+    return model.__table__
+
+
+def _write(session: Session, area: Area, plan: _Plan, recorded_by: User | None) -> list[int]:
+    """Write the planned changes with bulk statements, parents before children.
+
+    Returns the ids of the children the file holds, so that their kept report data follows.
+    """
+    written = _Written(utcnow(), recorded_by.id if recorded_by is not None else None)
+    organisation_ids = _write_organisations(session, area, plan)
+    child_ids = _write_children(session, area, plan, organisation_ids, written, recorded_by)
+    goal_ids = _write_goals(session, plan, child_ids, written)
+    _write_links(session, plan, goal_ids)
+    _write_ratings(session, plan, goal_ids, written, recorded_by)
+    return list(child_ids.values())
+
+
+@dataclass(frozen=True)
+class _Written:
+    """When an import writes, and by whom (None for the command line)."""
+
+    at: datetime
+    by_id: int | None
+
+
+def _write_organisations(session: Session, area: Area, plan: _Plan) -> dict[str, int]:
+    """Create the organisations the file names for the first time; return their ids by key."""
+    if not plan.new_organisations:
+        return {}
+    # Each insert returns the natural key with the id, so the rows can come back in any
+    # order: asking for parameter order would make SQLite insert one row at a time.
+    created = session.execute(
+        insert(_table(Organisation)).returning(Organisation.id, Organisation.name),
+        [
+            {"area_id": area.id, "name": name, "type": "other"}
+            for name in plan.new_organisations.values()
+        ],
+    )
+    return {_key(name): organisation_id for organisation_id, name in created}
+
+
+def _write_children(
+    session: Session,
+    area: Area,
+    plan: _Plan,
+    organisation_ids: dict[str, int],
+    written: _Written,
+    recorded_by: User | None,
+) -> dict[str, int]:
+    """Create new children and change existing ones; return every child's id by reference."""
+
+    def organisation_id(child_ref: str) -> int:
+        """Return the id of a child's organisation, existing or just created."""
+        organisation = plan.organisation_of_child[child_ref]
+        return organisation if isinstance(organisation, int) else organisation_ids[organisation]
+
+    created = bulk.add_with_ids(
+        session,
+        _table(Child),
+        [
+            {
+                **child,
+                "area_id": area.id,
+                "organisation_id": organisation_id(child["reference"]),
+                "first_name": "",
+                "last_name": "",
+                "created_at": written.at,
+            }
+            for child in plan.new_children
+        ],
+        ("reference",),
+    )
+    child_ids: dict[str, int] = {reference: child_id for (reference,), child_id in created.items()}
+    child_ids.update(plan.child_ids)
+    for child_id, primary_need, ehcp in plan.changed_details:
+        # The history is written before the child's row, which still holds the old values.
+        child_details.record_change(
+            session.get(Child, child_id),
+            primary_need,
+            ehcp,
+            effective_from=plan.today or date.today(),
+            recorded_by=recorded_by,
+        )
+    if plan.changed_children:
+        session.execute(
+            update(Child),
+            [
+                {
+                    **{key: value for key, value in child.items() if key != "reference"},
+                    "organisation_id": organisation_id(child["reference"]),
+                }
+                for child in plan.changed_children
+            ],
+        )
+    return child_ids
+
+
+def _write_goals(
+    session: Session, plan: _Plan, child_ids: dict[str, int], written: _Written
+) -> dict[tuple[str, str], int]:
+    """Create new goals, change existing ones with their revisions; return ids by key."""
+    goal_ids: dict[tuple[str, str], int] = {}
+    if plan.new_goals:
+        rows = []
+        for goal in plan.new_goals:
+            row = {key: value for key, value in goal.items() if key != "child_ref"}
+            rows.append(
+                {
+                    **row,
+                    "child_id": child_ids[goal["child_ref"]],
+                    "created_by_id": written.by_id,
+                    "created_at": written.at,
+                }
+            )
+        reference_of_child = {child_id: reference for reference, child_id in child_ids.items()}
+        created = bulk.add_with_ids(session, _table(Goal), rows, ("child_id", "reference"))
+        goal_ids = {
+            (reference_of_child[child_id], reference): goal_id
+            for (child_id, reference), goal_id in created.items()
+        }
+    goal_ids.update(plan.goal_ids)
+    if plan.changed_goals:
+        table = Goal.__table__
+        # A Core update skips the ORM's optimistic locking, so the version is moved on here.
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("goal_id"))
+            .values(
+                text=bindparam("new_text"),
+                occupation_area=bindparam("new_occupation_area"),
+                importance=bindparam("new_importance"),
+                set_on=bindparam("new_set_on"),
+                status=bindparam("new_status"),
+                closed_on=bindparam("new_closed_on"),
+                version=table.c.version + 1,
+            ),
+            [
+                {
+                    "goal_id": goal["goal_id"],
+                    **{f"new_{name}": value for name, value in goal.items() if name != "goal_id"},
+                }
+                for goal in plan.changed_goals
+            ],
+        )
+    if plan.revisions:
+        session.execute(
+            insert(_table(GoalRevision)),
+            [
+                {**revision, "changed_by_id": written.by_id, "changed_at": written.at}
+                for revision in plan.revisions
+            ],
+        )
+    return goal_ids
+
+
+def _write_links(session: Session, plan: _Plan, goal_ids: dict[tuple[str, str], int]) -> None:
+    """Replace the outcome links of the goals whose links the file changes."""
+    for chunk in _chunks(plan.relinked_goal_ids):
+        session.execute(delete(goal_outcome).where(goal_outcome.c.goal_id.in_(chunk)))
+    bulk.add_rows(
+        session,
+        goal_outcome,
+        ("goal_id", "outcome_id"),
+        (
+            (goal_ids[key], outcome_id)
+            for key, outcome_ids in plan.outcome_links.items()
+            for outcome_id in sorted(outcome_ids)
+        ),
+    )
+
+
+def _write_ratings(
+    session: Session,
+    plan: _Plan,
+    goal_ids: dict[tuple[str, str], int],
+    written: _Written,
+    recorded_by: User | None,
+) -> None:
+    """Add new ratings and correct changed ones (each correction audited)."""
+    by_id, at = written.by_id, written.at
+    # Made as they are written, so that a large import never holds all its rows twice.
+    bulk.add_rows(
+        session,
+        _table(Rating),
+        (
+            "goal_id",
+            "rater",
+            "assessed_on",
+            "performance",
+            "satisfaction",
+            "note",
+            "recorded_by_id",
+            "recorded_at",
+        ),
+        (
+            (goal_ids[goal_key], rater, assessed_on, performance, satisfaction, "", by_id, at)
+            for goal_key, rater, assessed_on, performance, satisfaction in plan.new_ratings
+        ),
+    )
+    if plan.corrected_ratings:
+        session.execute(
+            update(Rating),
+            [
+                {
+                    "id": rating["id"],
+                    **rating["new"],
+                    "recorded_by_id": written.by_id,
+                    "recorded_at": written.at,
+                }
+                for rating in plan.corrected_ratings
+            ],
+        )
+        _audit_corrections(session, plan.corrected_ratings, recorded_by)
+
+
+def _audit_corrections(session: Session, corrections: list[dict], recorded_by: User | None) -> None:
+    """Record each corrected rating's old and new values in the child's audit trail."""
+    child_ids = sorted({correction["child_id"] for correction in corrections})
+    children: dict[int, Child] = {}
+    for chunk in _chunks(child_ids):
+        children.update(
+            (child.id, child) for child in session.scalars(select(Child).where(Child.id.in_(chunk)))
+        )
+    for correction in corrections:
+        audit.record(
+            "rating_corrected",
+            child=children[correction["child_id"]],
+            user=recorded_by,
+            detail={
+                "source": "import",
+                "goal_id": correction["goal_id"],
+                "goal_reference": correction["goal_reference"],
+                "rater": correction["rater"],
+                "assessed_on": correction["assessed_on"].isoformat(),
+                # The same shape as a correction made on the rating form.
+                "before": correction["old"],
+                "after": correction["new"],
+            },
+        )
