@@ -3,18 +3,33 @@
 For an import or a seeded area. Rows that others point at get their ids first (from the table's
 sequence on PostgreSQL, from RETURNING on SQLite), so children can point at them in the same
 transaction.
+
+On PostgreSQL, most of a COPY's time is its foreign keys: the server checks each row's parents one
+row at a time, with a trigger. Inside `foreign_keys_checked_at_once`, when the database role may
+(see the README), each COPY skips those triggers, and the block's end does what they would have
+done for all the rows copied at once: it finds and locks (FOR KEY SHARE) every parent row they
+point at that the block did not create, and fails like a foreign-key violation when one is
+missing. A parent deleted by another transaction meanwhile is found missing; once locked, a
+parent cannot be deleted until this transaction ends.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 
-from psycopg import adapters
-from sqlalchemy import JSON, Table, insert, text
+from psycopg import adapters, sql
+from sqlalchemy import JSON, Column, Table, insert, text
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+
+# The session's `info` key of the foreign keys being checked at once, while a block is open.
+_CHECKED_AT_ONCE = "bulk.foreign_keys_checked_at_once"
+# Parent ids looked up and locked by one statement.
+_PARENTS_AT_ONCE = 10_000
 
 
 def is_postgresql(session: Session) -> bool:
@@ -48,14 +63,105 @@ def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iter
     connection = session.connection().connection.driver_connection
     types = _binary_types(table, tuple(columns))
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(statement + (" (FORMAT BINARY)" if types else "")) as copy,
-    ):
-        if types:
-            copy.set_types(types)
+    parents: _Parents | None = session.info.get(_CHECKED_AT_ONCE)
+    with connection.cursor() as cursor:
+        if parents is not None:
+            rows = parents.noted(table, columns, rows)
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        with cursor.copy(statement + (" (FORMAT BINARY)" if types else "")) as copy:
+            if types:
+                copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+        if parents is not None:
+            cursor.execute(
+                sql.SQL("SET LOCAL session_replication_role = {}").format(sql.Literal(parents.role))
+            )
+
+
+class _Parents:
+    """The parent rows that rows copied inside a block point at, and the rows the block made."""
+
+    def __init__(self, role: str):
+        """Start with nothing noted; `role` is the replication role to go back to."""
+        self.role = role
+        self.pointed_at: dict[Column, set] = {}
+        self.created: dict[str, set] = {}
+
+    def noted(self, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> Iterator[tuple]:
+        """Yield the rows, noting each one's foreign keys, and its id when it is given."""
+        keys = [
+            (columns.index(key.parent.name), self.pointed_at.setdefault(key.column, set()))
+            for key in table.foreign_keys
+            if key.parent.name in columns
+        ]
+        ids = self.created.setdefault(table.name, set()) if "id" in columns else None
+        id_position = columns.index("id") if "id" in columns else None
         for row in rows:
-            copy.write_row(row)
+            for position, values in keys:
+                values.add(row[position])
+            if ids is not None:
+                ids.add(row[id_position])
+            yield row
+
+    def check_and_lock(self, session: Session) -> None:
+        """Lock every parent row pointed at that the block did not make; fail if one is missing."""
+        connection = session.connection().connection.driver_connection
+        for column, values in self.pointed_at.items():
+            values.discard(None)
+            if column.name == "id":
+                values -= self.created.get(column.table.name, set())
+            wanted = sorted(values)
+            statement = sql.SQL(
+                "SELECT {column} FROM {table} WHERE {column} = ANY(%s) "
+                "ORDER BY {column} FOR KEY SHARE"
+            ).format(column=sql.Identifier(column.name), table=sql.Identifier(column.table.name))
+            for start in range(0, len(wanted), _PARENTS_AT_ONCE):
+                chunk = wanted[start : start + _PARENTS_AT_ONCE]
+                with connection.cursor() as cursor:
+                    found = {found for (found,) in cursor.execute(statement, [chunk])}
+                missing = sorted(set(chunk) - found)
+                if missing:
+                    raise IntegrityError(
+                        statement.as_string(connection),
+                        missing[:10],
+                        ValueError(
+                            f"{column.table.name}.{column.name} has no row "
+                            f"{', '.join(map(str, missing[:10]))}, which copied rows point at"
+                        ),
+                    )
+
+
+@contextmanager
+def foreign_keys_checked_at_once(session: Session) -> Iterator[bool]:
+    """Within the block, check the foreign keys of rows copied (on PostgreSQL) all at once at the
+    end, not row by row; yields whether it does (the role may skip triggers, see the README)."""
+    role = _replication_role(session) if is_postgresql(session) else None
+    if role is None:
+        yield False
+        return
+    parents = _Parents(role)
+    session.info[_CHECKED_AT_ONCE] = parents
+    try:
+        yield True
+    finally:
+        session.info.pop(_CHECKED_AT_ONCE, None)
+    parents.check_and_lock(session)
+
+
+def _replication_role(session: Session) -> str | None:
+    """Return the session's replication role when it may set it (a superuser, or a role granted
+    SET on session_replication_role); None when it may not."""
+    try:
+        with session.begin_nested():
+            role = session.scalar(text("SELECT current_setting('session_replication_role')"))
+            session.execute(text("SET LOCAL session_replication_role = replica"))
+            session.execute(
+                text("SELECT set_config('session_replication_role', :role, true)"), {"role": role}
+            )
+    except DBAPIError:
+        return None
+    return role
 
 
 @lru_cache

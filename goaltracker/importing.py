@@ -777,7 +777,7 @@ class _FirstValues:
     first line), because a large file has a hundred thousand goals.
     """
 
-    __slots__ = ("positions", "line", "values", "later_lines", "complete")
+    __slots__ = ("positions", "line", "values", "later_lines", "complete", "key")
     _positions: dict[tuple[str, ...], dict[str, int]] = {}
 
     def __init__(self, columns: tuple[str, ...], line: int, complete: tuple | None = None):
@@ -790,6 +790,8 @@ class _FirstValues:
         self.later_lines: dict[int, int] | None = None
         # Every value, once each column has one: most lines repeat them exactly.
         self.complete = complete
+        # A goal's (child, goal) references, as its ratings share them.
+        self.key: tuple[str, str] | None = None
 
     def __contains__(self, column: str) -> bool:
         """Return whether a valid value of the column has been seen."""
@@ -823,13 +825,6 @@ def _agree(
     compare: Callable[[str, Any], Any] = lambda column, value: value,
 ) -> None:
     """Check that a line's values agree with the first line of the same child or goal."""
-    if first.complete is not None:
-        # The usual line: the same values as the first, compared in one step.
-        try:
-            if _getter(columns)(line.values) == first.complete:
-                return
-        except KeyError:
-            pass
     for column in columns:
         if column not in line.values:
             continue
@@ -852,6 +847,17 @@ def _agree(
                     ),
                 )
             )
+
+
+def _same(getter: Callable[[dict], tuple], values: dict, complete: tuple | None) -> bool:
+    """Return whether a line has every value of its child or goal, the same as the first line's
+    (the usual line, compared in one step)."""
+    if complete is None:
+        return False
+    try:
+        return getter(values) == complete
+    except KeyError:
+        return False
 
 
 @cache
@@ -916,9 +922,7 @@ def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: Imp
     goals: dict[tuple[str, str], _FirstValues] = {}
     ratings: dict[tuple[str, str, str, date], tuple[int, int, int]] = {}
     read = 0
-    # One shared object for each reference and date: every line repeats them, and a large
-    # file's ratings would otherwise each hold copies.
-    shared: dict = {}
+    child_values, goal_values = _getter(CHILD_COLUMNS), _getter(GOAL_COLUMNS)
     for line in lines:
         read += 1
         values = line.values
@@ -928,7 +932,7 @@ def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: Imp
         first_of_child = children.get(child_ref)
         if first_of_child is None:
             children[child_ref] = _first_values(CHILD_COLUMNS, line)
-        else:
+        elif not _same(child_values, values, first_of_child.complete):
             _agree(
                 first_of_child,
                 line,
@@ -942,19 +946,18 @@ def _collect(lines: Iterable[_Line], problems: list[ImportProblem], summary: Imp
             continue
         first_of_goal = goals.get((child_ref, goal_ref))
         if first_of_goal is None:
-            goals[(child_ref, goal_ref)] = _first_values(GOAL_COLUMNS, line)
-        else:
+            first_of_goal = goals[(child_ref, goal_ref)] = _first_values(GOAL_COLUMNS, line)
+            # The goal's references from its first line, shared by all its ratings: a large
+            # file's ratings would otherwise each hold copies. (Dates are shared already: each
+            # date's text is checked once and its value remembered.)
+            first_of_goal.key = (child_ref, goal_ref)
+        elif not _same(goal_values, values, first_of_goal.complete):
             _agree(first_of_goal, line, GOAL_COLUMNS, (goal_ref, child_ref), problems)
         try:
             rater, assessed_on, performance, satisfaction = _RATING_COLUMNS(values)
         except KeyError:
             continue
-        identity = (
-            shared.setdefault(child_ref, child_ref),
-            shared.setdefault(goal_ref, goal_ref),
-            rater,
-            shared.setdefault(assessed_on, assessed_on),
-        )
+        identity = (*first_of_goal.key, rater, assessed_on)
         scores = (performance, satisfaction)
         if identity not in ratings:
             ratings[identity] = (*scores, line.number)
@@ -1419,23 +1422,25 @@ def import_ratings(
     summary, plan = _check(session, area, file_or_text, today, max_bytes)
     if summary.errors or plan is None:
         return summary
-    with kept.tracking(
-        session,
-        plan.child_ids.values(),
-        area=area,
-        expected=len(plan.child_ids) + len(plan.new_children),
-    ) as tracked:
-        written = _write(session, area, plan, recorded_by)
-        tracked.include(written)
+    # The rows' parents are checked and locked at the end, at once, not row by row (bulk.py).
+    with bulk.foreign_keys_checked_at_once(session):
+        with kept.tracking(
+            session,
+            plan.child_ids.values(),
+            area=area,
+            expected=len(plan.child_ids) + len(plan.new_children),
+        ) as tracked:
+            written = _write(session, area, plan, recorded_by)
+            tracked.include(written)
+        # One event per child the file touches, so each record's own history shows the import.
+        audit.record_many(
+            "child_imported",
+            area_id=area.id,
+            user=recorded_by,
+            child_ids=written,
+        )
     summary.kept_data_dropped = tracked.dropped
     summary.imported = True
-    # One event per child the file touches, so each record's own history shows the import.
-    audit.record_many(
-        "child_imported",
-        area_id=area.id,
-        user=recorded_by,
-        child_ids=written,
-    )
     audit.record(
         "ratings_imported",
         area_id=area.id,

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from goaltracker import importing
+from goaltracker import bulk, importing
 from goaltracker.extensions import db
 from goaltracker.models import (
     AuditEvent,
@@ -659,3 +659,21 @@ def test_a_file_without_status_columns_leaves_goals_status_as_held(area):
     run_import(area, source=csv_text(line(goal_ref="AMY-2"), header=without))
     new = db.session.scalar(select(Goal).where(Goal.reference == "AMY-2"))
     assert (new.status, new.closed_on) == ("active", None)
+
+
+def test_on_postgresql_an_import_checks_its_rows_parents_at_once(area, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite checks each row as it is added")
+    checked = []
+    check_and_lock = bulk._Parents.check_and_lock
+
+    def noting(parents, session):
+        checked.append({column.table.name for column in parents.pointed_at})
+        check_and_lock(parents, session)
+
+    monkeypatch.setattr(bulk._Parents, "check_and_lock", noting)
+    summary = run_import(area, line(), line(child_ref="BEN", goal_ref="BEN-1"))
+    assert summary.imported
+    assert len(checked) == 1
+    assert {"area", "organisation", "child", "goal", "strategic_outcome"} <= checked[0]
+    assert db.session.scalar(select(func.count()).select_from(Rating)) == 2
