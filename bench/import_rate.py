@@ -79,36 +79,52 @@ def _server_url(database: str) -> str:
     return POSTGRES_SERVER.replace("postgresql+psycopg://", "postgresql://", 1) + f"/{database}"
 
 
-def _reset_import_schema(drop_only: bool = False) -> None:
-    """Drop the import's schema and, unless told otherwise, create it empty."""
+# A role that owns the import's schema but may not set session_replication_role, as a service's
+# own role usually is: its imports check foreign keys row by row (see bulk.py).
+PLAIN_ROLE = "goaltracker_bench_plain"
+
+
+def _reset_import_schema(drop_only: bool = False, role: str | None = None) -> None:
+    """Drop the import's schema and, unless told otherwise, create it empty (owned by `role`)."""
     ensure_postgres_database(IMPORT_HOST_DATABASE)
     with psycopg.connect(_server_url(IMPORT_HOST_DATABASE), autocommit=True) as connection:
         connection.execute(f"DROP SCHEMA IF EXISTS {IMPORT_SCHEMA} CASCADE")
-        if not drop_only:
-            connection.execute(f"CREATE SCHEMA {IMPORT_SCHEMA}")
+        if drop_only:
+            return
+        if (
+            role is not None
+            and not connection.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", [role]
+            ).fetchone()
+        ):
+            connection.execute(f"CREATE ROLE {role} NOLOGIN")
+        owner = f" AUTHORIZATION {role}" if role is not None else ""
+        connection.execute(f"CREATE SCHEMA {IMPORT_SCHEMA}{owner}")
 
 
-def fresh_import_app(database: str, data_directory: Path):
-    """Return the app on a fresh, empty database of the given kind, with the schema built."""
+def fresh_import_app(database: str, data_directory: Path, role: str | None = None):
+    """Return the app on a fresh, empty database of the given kind, with the schema built; on
+    PostgreSQL as `role` when given, else as the server's superuser."""
     if database == "sqlite":
         path = data_directory / "import.sqlite"
         path.unlink(missing_ok=True)
         return create_bench_app(f"sqlite:///{path}")
-    _reset_import_schema()
+    _reset_import_schema(role=role)
+    options = f"-csearch_path={IMPORT_SCHEMA}" + (f" -crole={role}" if role else "")
     return create_bench_app(
         f"{POSTGRES_SERVER}/{IMPORT_HOST_DATABASE}",
-        SQLALCHEMY_ENGINE_OPTIONS={
-            "pool_pre_ping": True,
-            "connect_args": {"options": f"-csearch_path={IMPORT_SCHEMA}"},
-        },
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "connect_args": {"options": options}},
     )
 
 
-def measure_import(database: str, data_directory: Path, rows: int) -> dict:
-    """Import a generated file into a fresh database and return the rows per second."""
+def measure_import(
+    database: str, data_directory: Path, rows: int, plain_role: bool = False
+) -> dict:
+    """Import a generated file into a fresh database and return the rows per second; on
+    PostgreSQL, with `plain_role`, as a role that may not skip foreign-key triggers."""
     from flask_migrate import upgrade
 
-    from goaltracker import areas, importing
+    from goaltracker import areas, bulk, importing
     from goaltracker.devtools import synthetic
     from goaltracker.extensions import db
 
@@ -117,9 +133,13 @@ def measure_import(database: str, data_directory: Path, rows: int) -> dict:
     started = time.perf_counter()
     result = {"database": database, "file": write_import_file(path, rows, today)}
     result["generate_seconds"] = time.perf_counter() - started
-    app = fresh_import_app(database, data_directory)
+    app = fresh_import_app(database, data_directory, PLAIN_ROLE if plain_role else None)
     with app.app_context():
         upgrade()
+        if database == "postgresql":
+            with bulk.foreign_keys_checked_at_once(db.session) as at_once:
+                result["foreign_keys"] = "at once" if at_once else "row by row"
+            db.session.rollback()
         area = areas.create_area(IMPORT_AREA, "Import Borough")
         for code, title, description in synthetic.OUTCOMES:
             areas.add_outcome(area, code, title, description)
@@ -144,8 +164,9 @@ def measure_import(database: str, data_directory: Path, rows: int) -> dict:
         )
         db.session.remove()
         db.engine.dispose()
+    checked = f", foreign keys checked {result['foreign_keys']}" if "foreign_keys" in result else ""
     log(
-        f"  import into {database}: {result['file']['rows']:,} rows in {seconds:.1f} s "
+        f"  import into {database}{checked}: {result['file']['rows']:,} rows in {seconds:.1f} s "
         f"({result['rows_per_second']:,.0f} rows/s)"
     )
     path.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repetitions", type=int, default=30)
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--plain-role", action="store_true")
     parser.add_argument("--families", type=int, default=300)
     parser.add_argument("--out")
     return parser.parse_args(argv)
@@ -64,7 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     elif arguments.step == "import":
         from bench.import_rate import measure_import
 
-        result = measure_import(arguments.database, data_directory, arguments.rows)
+        result = measure_import(
+            arguments.database, data_directory, arguments.rows, arguments.plain_role
+        )
     else:
         from bench.common import create_bench_app
         from bench.load import set_up_families

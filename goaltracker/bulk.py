@@ -152,6 +152,8 @@ def foreign_keys_checked_at_once(session: Session) -> Iterator[bool]:
 def _replication_role(session: Session) -> str | None:
     """Return the session's replication role when it may set it (a superuser, or a role granted
     SET on session_replication_role); None when it may not."""
+    # Flushed first, so that only the setting's own refusal is taken as a no.
+    session.flush()
     try:
         with session.begin_nested():
             role = session.scalar(text("SELECT current_setting('session_replication_role')"))
