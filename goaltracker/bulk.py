@@ -95,12 +95,12 @@ class _Parents:
             for key in table.foreign_keys
             if key.parent.name in columns
         ]
-        ids = self.created.setdefault(table.name, set()) if "id" in columns else None
         id_position = columns.index("id") if "id" in columns else None
+        ids = self.created.setdefault(table.name, set())
         for row in rows:
             for position, values in keys:
                 values.add(row[position])
-            if ids is not None:
+            if id_position is not None:
                 ids.add(row[id_position])
             yield row
 

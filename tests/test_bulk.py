@@ -156,23 +156,20 @@ def test_rows_copied_at_once_point_at_parents_that_stay_locked(world, postgresql
     }
 
 
+def _add_rating_of_no_goal() -> None:
+    """Add one rating of a goal that does not exist (id 987654)."""
+    bulk.add_rows(
+        db.session,
+        Rating.__table__,
+        ("goal_id", "rater", "assessed_on", "performance", "satisfaction", "note", "recorded_at"),
+        [(987654, "child", date(2025, 1, 1), 3, 3, "", datetime(2025, 1, 1, tzinfo=UTC))],
+    )
+
+
 def test_a_row_pointing_at_no_parent_fails_as_a_foreign_key_would(world, postgresql):
     with pytest.raises(IntegrityError, match="goal.id has no row 987654"):
         with bulk.foreign_keys_checked_at_once(db.session):
-            bulk.add_rows(
-                db.session,
-                Rating.__table__,
-                (
-                    "goal_id",
-                    "rater",
-                    "assessed_on",
-                    "performance",
-                    "satisfaction",
-                    "note",
-                    "recorded_at",
-                ),
-                [(987654, "child", date(2025, 1, 1), 3, 3, "", datetime(2025, 1, 1, tzinfo=UTC))],
-            )
+            _add_rating_of_no_goal()
     db.session.rollback()
     orphans = select(func.count()).where(Rating.goal_id == 987654)
     assert db.session.scalar(orphans) == 0
@@ -194,30 +191,7 @@ def test_a_role_that_may_not_skip_triggers_has_them_check_each_row(world, postgr
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             # The trigger refuses the row as it is copied, as without the block.
             with db.session.begin_nested():
-                bulk.add_rows(
-                    db.session,
-                    Rating.__table__,
-                    (
-                        "goal_id",
-                        "rater",
-                        "assessed_on",
-                        "performance",
-                        "satisfaction",
-                        "note",
-                        "recorded_at",
-                    ),
-                    [
-                        (
-                            987654,
-                            "child",
-                            date(2025, 1, 1),
-                            3,
-                            3,
-                            "",
-                            datetime(2025, 1, 1, tzinfo=UTC),
-                        )
-                    ],
-                )
+                _add_rating_of_no_goal()
     db.session.rollback()
 
 
