@@ -187,14 +187,18 @@ def _binary_types(table: Table, columns: tuple[str, ...]) -> list[str] | None:
 
 def _defaults(table: Table, given: Iterable[str]) -> dict:
     """Return the Python-side defaults of the columns not given (COPY does not apply them): a
-    value, or a function that makes one for each row (such as a child's random record key)."""
+    value, or a function that makes one for each row (such as a child's random record key),
+    JSON already written out as text, as COPY takes it."""
     defaults = {}
     for column in table.columns:
         if column.name in given or column.name == "id" or column.default is None:
             continue
         default = column.default
+        as_text = json.dumps if isinstance(column.type, JSON) else (lambda value: value)
         defaults[column.name] = (
-            (lambda arg=default.arg: arg(None)) if default.is_callable else (default.arg)
+            (lambda arg=default.arg, as_text=as_text: as_text(arg(None)))
+            if default.is_callable
+            else as_text(default.arg)
         )
     return defaults
 

@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from goaltracker import audit, bulk
 from goaltracker.extensions import db
@@ -98,6 +99,15 @@ def test_rows_as_tuples_from_a_generator_take_the_defaults(world):
     assert all(event.occurred_at is not None for event in events)
 
 
+def test_a_json_column_left_out_takes_its_default(world):
+    bulk.add_rows(
+        db.session, AuditEvent.__table__, ("action", "child_id"), [("bulk_bare", world.child.id)]
+    )
+    db.session.commit()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bulk_bare")).one()
+    assert event.detail == {}
+
+
 def test_defaults_made_by_a_function_are_made_for_each_row(world):
     # A child's record key is random (domain.md section 5): twenty-eight children copied in one
     # statement must not share one. All equal by chance: 1 in 256 to the power 27.
@@ -154,6 +164,62 @@ def test_rows_copied_at_once_point_at_parents_that_stay_locked(world, postgresql
         (ids[("ONCE-0",)], world.school_practitioner.id),
         (world.child.id, world.school_practitioner.id),
     }
+
+
+def _events(action: str) -> set[tuple]:
+    """Return the (child, user) of every audit event of an action."""
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action))
+    return {(event.child_id, event.user_id) for event in events}
+
+
+def test_a_parent_deleted_elsewhere_while_rows_are_copied_fails_the_block(world, postgresql):
+    ids = bulk.add_with_ids(
+        db.session, Child.__table__, _children(world, "GONE", 1), ("reference",)
+    )
+    db.session.commit()
+    gone = ids[("GONE-0",)]
+    with pytest.raises(IntegrityError, match=f"child.id has no row {gone}"):
+        with bulk.foreign_keys_checked_at_once(db.session):
+            audit.record_many(
+                "bulk_race",
+                area_id=world.area.id,
+                user=world.school_practitioner,
+                child_ids=[gone, world.child.id],
+            )
+            # Another transaction deletes the child after the copy, before the check: the copied
+            # rows are not yet visible to it and their triggers did not run, so nothing stops it.
+            with db.engine.connect() as other:
+                other.execute(text("SET lock_timeout = '5s'"))
+                other.execute(text("DELETE FROM child WHERE id = :id"), {"id": gone})
+                other.commit()
+    db.session.rollback()
+    assert _events("bulk_race") == set()
+    assert db.session.get(Child, world.child.id) is not None
+
+
+def test_two_blocks_pointing_at_the_same_parents_do_not_wait_for_each_other(world, postgresql):
+    user, child = world.school_practitioner, world.child
+    with bulk.foreign_keys_checked_at_once(db.session) as at_once:
+        audit.record_many("bulk_first", area_id=world.area.id, user=user, child_ids=[child.id])
+    assert at_once
+    # A second import, in its own transaction, while the first still holds its parents: the
+    # locks are shared, so it neither waits nor fails.
+    with Session(db.engine) as other:
+        other.execute(text("SET LOCAL lock_timeout = '2s'"))
+        with bulk.foreign_keys_checked_at_once(other) as also_at_once:
+            bulk.add_rows(
+                other,
+                AuditEvent.__table__,
+                ("action", "area_id", "user_id", "child_id"),
+                [("bulk_second", world.area.id, user.id, child.id)],
+            )
+        other.commit()
+    assert also_at_once
+    db.session.commit()
+    assert _events("bulk_first") == _events("bulk_second") == {(child.id, user.id)}
+    # Once both are kept, their rows stop the child from being deleted, as foreign keys do.
+    with db.engine.connect() as other, pytest.raises(IntegrityError):
+        other.execute(text("DELETE FROM child WHERE id = :id"), {"id": child.id})
 
 
 def _add_rating_of_no_goal() -> None:
