@@ -14,10 +14,9 @@ parent cannot be deleted until this transaction ends.
 """
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from itertools import islice
 from operator import itemgetter
 
 from psycopg import adapters, sql
@@ -25,6 +24,8 @@ from sqlalchemy import JSON, Column, Table, insert, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+
+from goaltracker import transactions
 
 # The session's `info` key of the foreign keys being checked at once, while a block is open.
 _CHECKED_AT_ONCE = "bulk.foreign_keys_checked_at_once"
@@ -35,6 +36,13 @@ _PARENTS_AT_ONCE = 10_000
 def is_postgresql(session: Session) -> bool:
     """Return whether the session writes to PostgreSQL."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def _written_connection(session: Session):
+    """Return the driver's connection of the session's transaction, marked as one that wrote."""
+    connection = session.connection()
+    transactions.note_written(connection)
+    return connection.connection.driver_connection
 
 
 def new_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -60,7 +68,7 @@ def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iter
     In COPY's binary format when every column's type has one (the server reads it with less
     work than text), else in text.
     """
-    connection = session.connection().connection.driver_connection
+    connection = _written_connection(session)
     types = _binary_types(table, tuple(columns))
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     parents: _Parents | None = session.info.get(_CHECKED_AT_ONCE)
@@ -185,22 +193,53 @@ def _binary_types(table: Table, columns: tuple[str, ...]) -> list[str] | None:
     return types
 
 
-def _defaults(table: Table, given: Iterable[str]) -> dict:
-    """Return the Python-side defaults of the columns not given (COPY does not apply them): a
-    value, or a function that makes one for each row (such as a child's random record key),
-    JSON already written out as text, as COPY takes it."""
+def _defaults(table: Table, given: Iterable[str], *, json_as_text: bool) -> dict:
+    """Return the Python-side defaults of the columns not given (COPY and the driver do not apply
+    them): a value, or a function that makes one for each row (such as a child's random record
+    key); JSON written out as text when asked, as COPY takes it."""
     defaults = {}
     for column in table.columns:
         if column.name in given or column.name == "id" or column.default is None:
             continue
         default = column.default
-        as_text = json.dumps if isinstance(column.type, JSON) else (lambda value: value)
+        as_text = (
+            json.dumps if json_as_text and isinstance(column.type, JSON) else (lambda value: value)
+        )
         defaults[column.name] = (
             (lambda arg=default.arg, as_text=as_text: as_text(arg(None)))
             if default.is_callable
             else as_text(default.arg)
         )
     return defaults
+
+
+def _completed(
+    table: Table, columns: Sequence[str], *, json_as_text: bool
+) -> tuple[list[str], Callable[[tuple], tuple]]:
+    """Return the columns written, and a function that completes a row given in the order of
+    `columns` with the table's defaults for the others (JSON as text when asked)."""
+    defaults = _defaults(table, columns, json_as_text=json_as_text)
+    made = [make for make in defaults.values() if callable(make)]
+    fixed = tuple(value for value in defaults.values() if not callable(value))
+    names = [
+        *columns,
+        *(name for name, value in defaults.items() if callable(value)),
+        *(name for name, value in defaults.items() if not callable(value)),
+    ]
+    as_json = (
+        [n for n, name in enumerate(columns) if isinstance(table.c[name].type, JSON)]
+        if json_as_text
+        else []
+    )
+
+    def completed(row: tuple) -> tuple:
+        if as_json:
+            row = tuple(json.dumps(value) if n in as_json else value for n, value in enumerate(row))
+        if made:
+            return (*row, *(make() for make in made), *fixed)
+        return (*row, *fixed)
+
+    return names, completed
 
 
 def _copy(
@@ -212,29 +251,48 @@ def _copy(
 ) -> None:
     """Copy rows (tuples in the order of `columns`) into a PostgreSQL table, with the table's
     defaults for the other columns and, when given, the rows' ids."""
-    defaults = _defaults(table, columns)
-    made = [make for make in defaults.values() if callable(make)]
-    fixed = tuple(value for value in defaults.values() if not callable(value))
-    names = [
-        *columns,
-        *(name for name, value in defaults.items() if callable(value)),
-        *(name for name, value in defaults.items() if not callable(value)),
-    ]
     # COPY skips the column types' own conversions; JSON is the one the models need.
-    as_json = [n for n, name in enumerate(columns) if isinstance(table.c[name].type, JSON)]
-
-    def converted(row: tuple) -> tuple:
-        if as_json:
-            row = tuple(json.dumps(value) if n in as_json else value for n, value in enumerate(row))
-        if made:
-            return (*row, *(make() for make in made), *fixed)
-        return (*row, *fixed)
-
-    copied: Iterable[tuple] = map(converted, rows)
+    names, completed = _completed(table, columns, json_as_text=True)
+    copied: Iterable[tuple] = map(completed, rows)
     if ids is not None:
         names = ["id", *names]
         copied = ((row_id, *row) for row_id, row in zip(ids, copied, strict=True))
     copy_rows(session, table, names, copied)
+
+
+def _insert_on_sqlite(
+    session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+) -> None:
+    """Insert rows into a SQLite table with one executemany on the driver's cursor, streamed.
+
+    Each value goes through its column type's conversion, as SQLAlchemy's insert would, but
+    without SQLAlchemy's work for each row, which is most of an import's time on SQLite.
+    """
+    names, completed = _completed(table, columns, json_as_text=False)
+    dialect = session.get_bind().dialect
+    conversions = [
+        (n, convert)
+        for n, name in enumerate(names)
+        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+
+    def converted(row: tuple) -> list:
+        values = list(completed(row))
+        for n, convert in conversions:
+            values[n] = convert(values[n])
+        return values
+
+    quote = dialect.identifier_preparer.quote
+    # The table's own names, quoted.
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "  # noqa: S608
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
+    cursor = _written_connection(session).cursor()
+    try:
+        cursor.executemany(statement, map(converted, rows))
+    finally:
+        cursor.close()
 
 
 def _copy_dicts(session: Session, table: Table, rows: list[dict], ids: list[int] | None):
@@ -244,22 +302,17 @@ def _copy_dicts(session: Session, table: Table, rows: list[dict], ids: list[int]
     _copy(session, table, given, map(take, rows), ids)
 
 
-def add_rows(
-    session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple], *, batch=2000
-) -> None:
+def add_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """Add rows given as tuples in the order of `columns`, the table's defaults filling the rest.
 
-    The rows may be a generator: PostgreSQL copies them in one stream, SQLite inserts a batch at
-    a time, so that a large import never holds all its rows. A generator must not read the
-    database (not even an expired attribute): on PostgreSQL the copy holds the connection.
+    The rows may be a generator: both databases take them in one stream, so that a large import
+    never holds all its rows. A generator must not read the database (not even an expired
+    attribute): the copy or the executemany holds the connection.
     """
     if is_postgresql(session):
         _copy(session, table, columns, rows)
-        return
-    statement = insert(table)
-    rows = iter(rows)
-    while some := [dict(zip(columns, row, strict=True)) for row in islice(rows, batch)]:
-        session.execute(statement, some)
+    else:
+        _insert_on_sqlite(session, table, columns, rows)
 
 
 def add(session: Session, table: Table, rows: list[dict]) -> None:

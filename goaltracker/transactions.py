@@ -29,7 +29,13 @@ def reads_only(statement: str, context) -> bool:
 def _note_writes(connection, _cursor, statement, _parameters, context, _executemany) -> None:
     """Mark the connection's transaction as one that wrote, for any statement but a read."""
     if not reads_only(statement, context):
-        connection.info[WROTE] = True
+        note_written(connection)
+
+
+def note_written(connection) -> None:
+    """Mark the connection's transaction as one that wrote, for writes made on the driver's own
+    cursor (bulk copies), which SQLAlchemy's events do not see."""
+    connection.info[WROTE] = True
 
 
 def _forget_writes(connection) -> None:

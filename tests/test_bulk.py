@@ -4,7 +4,7 @@ COPY skips the column types' own conversions and the models' defaults, so these 
 rows come back as the ORM would have written them, on both databases.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import psycopg
 import pytest
@@ -87,9 +87,7 @@ def test_rows_as_tuples_from_a_generator_take_the_defaults(world):
             made.append(n)
             yield ("bulk_rows", child_id, {"n": n})
 
-    bulk.add_rows(
-        db.session, AuditEvent.__table__, ("action", "child_id", "detail"), rows(), batch=2
-    )
+    bulk.add_rows(db.session, AuditEvent.__table__, ("action", "child_id", "detail"), rows())
     db.session.commit()
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "bulk_rows").order_by(AuditEvent.id)
@@ -97,6 +95,33 @@ def test_rows_as_tuples_from_a_generator_take_the_defaults(world):
     assert made == [0, 1, 2, 3, 4]
     assert [event.detail for event in events] == [{"n": n} for n in range(5)]
     assert all(event.occurred_at is not None for event in events)
+
+
+def test_rows_added_in_bulk_are_stored_exactly_as_the_orm_stores_them(world):
+    # SQLite keeps dates and times as text, compared as text: a row added in bulk must be
+    # written in the same form as one the ORM adds, or reports would sort and filter it wrongly.
+    recorded_at = datetime(2025, 3, 30, 1, 30, 15, 120, tzinfo=timezone(timedelta(hours=-5)))
+    values = {
+        "goal_id": world.goal.id,
+        "rater": "child",
+        "assessed_on": date(2025, 3, 4),
+        "performance": 3,
+        "satisfaction": 4,
+        "note": "Said in their own words",
+        "recorded_at": recorded_at,
+    }
+    db.session.add(Rating(**values))
+    db.session.flush()
+    # The same rating by another rater, as the one key the two rows may not share.
+    values["rater"] = "parent_carer"
+    bulk.add_rows(db.session, Rating.__table__, tuple(values), [tuple(values.values())])
+    stored = text(
+        "SELECT assessed_on, recorded_at, note, performance FROM rating "
+        "WHERE note = :note ORDER BY rater"
+    )
+    bulk_row, orm_row = (tuple(row) for row in db.session.execute(stored, {"note": values["note"]}))
+    assert bulk_row == orm_row
+    db.session.rollback()
 
 
 def test_a_json_column_left_out_takes_its_default(world):

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import event, func, insert, select, text
 
-from goaltracker import transactions
+from goaltracker import bulk, transactions
 from goaltracker.extensions import db
-from goaltracker.models import Area, Child
+from goaltracker.models import Area, AuditEvent, Child
 from tests import factories
 
 
@@ -78,3 +78,17 @@ def test_a_failed_request_is_not_committed(app, endings):
     db.session.scalar(select(func.count(Area.id)))
     transactions.end_unfinished(RuntimeError("the page failed"))
     assert endings == []
+
+
+def test_rows_written_in_bulk_are_never_committed_as_a_read(world, endings):
+    # Bulk writes go straight to the driver (COPY, executemany), past SQLAlchemy's events.
+    db.session.commit()
+    endings.clear()
+    columns = ("action", "child_id")
+    bulk.add_rows(db.session, AuditEvent.__table__, columns, [("bulk_unfinished", world.child.id)])
+    transactions.end_unfinished(None)
+    assert endings == []
+    db.session.rollback()
+    assert (
+        db.session.scalar(select(func.count()).where(AuditEvent.action == "bulk_unfinished")) == 0
+    )
