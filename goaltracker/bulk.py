@@ -17,10 +17,11 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import islice
 from operator import itemgetter
 
 from psycopg import adapters, sql
-from sqlalchemy import JSON, Column, Table, insert, text
+from sqlalchemy import JSON, Column, Table, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -260,46 +261,76 @@ def _copy(
     copy_rows(session, table, names, copied)
 
 
-def _insert_on_sqlite(
-    session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple]
-) -> None:
-    """Insert rows into a SQLite table with one executemany on the driver's cursor, streamed.
+class _SQLiteInsert:
+    """An INSERT of rows into a SQLite table on the driver's own cursor, each value converted by
+    its column's type as SQLAlchemy's insert would, without SQLAlchemy's work for each row (most
+    of an import's time on SQLite)."""
 
-    Each value goes through its column type's conversion, as SQLAlchemy's insert would, but
-    without SQLAlchemy's work for each row, which is most of an import's time on SQLite.
-    """
-    names, completed = _completed(table, columns, json_as_text=False)
-    dialect = session.get_bind().dialect
-    conversions = [
-        (n, convert)
-        for n, name in enumerate(names)
-        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
+    # Rows in one INSERT … RETURNING statement.
+    ROWS_AT_ONCE = 1000
 
-    def converted(row: tuple) -> list:
-        values = list(completed(row))
-        for n, convert in conversions:
+    def __init__(self, session: Session, table: Table, columns: Sequence[str]):
+        """Prepare the statement for rows given in the order of `columns`."""
+        self.names, self.completed = _completed(table, columns, json_as_text=False)
+        dialect = session.get_bind().dialect
+        self.conversions = [
+            (n, convert)
+            for n, name in enumerate(self.names)
+            if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        ]
+        self.quote = dialect.identifier_preparer.quote
+        self.head = (  # The table's own names, quoted.
+            f"INSERT INTO {self.quote(table.name)} "  # noqa: S608
+            f"({', '.join(map(self.quote, self.names))}) VALUES "
+        )
+        self.one_row = f"({', '.join('?' * len(self.names))})"
+        self.connection = _written_connection(session)
+
+    def converted(self, row: tuple) -> list:
+        """Return a row completed with the defaults and converted as the driver takes it."""
+        values = list(self.completed(row))
+        for n, convert in self.conversions:
             values[n] = convert(values[n])
         return values
 
-    quote = dialect.identifier_preparer.quote
-    # The table's own names, quoted.
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "  # noqa: S608
-        f"VALUES ({', '.join('?' * len(names))})"
-    )
-    cursor = _written_connection(session).cursor()
-    try:
-        cursor.executemany(statement, map(converted, rows))
-    finally:
-        cursor.close()
+    def add(self, rows: Iterable[tuple]) -> None:
+        """Insert the rows with one executemany, streamed."""
+        cursor = self.connection.cursor()
+        try:
+            cursor.executemany(self.head + self.one_row, map(self.converted, rows))
+        finally:
+            cursor.close()
+
+    def add_with_ids(self, rows: Iterable[tuple], key: tuple[str, ...]) -> dict[tuple, int]:
+        """Insert the rows, a batch to a statement, and return each one's id by its `key`."""
+        positions = [self.names.index(name) for name in key]
+        # RETURNING gives rows in no set order, and keys as stored: each is traced back to the
+        # key as given.
+        returning = f" RETURNING id, {', '.join(map(self.quote, key))}"
+        ids: dict[tuple, int] = {}
+        rows = iter(rows)
+        cursor = self.connection.cursor()
+        try:
+            while batch := list(islice(rows, self.ROWS_AT_ONCE)):
+                stored = [self.converted(row) for row in batch]
+                given = {
+                    tuple(values[p] for p in positions): tuple(row[p] for p in positions)
+                    for row, values in zip(batch, stored, strict=True)
+                }
+                statement = self.head + ", ".join([self.one_row] * len(batch)) + returning
+                cursor.execute(statement, [value for values in stored for value in values])
+                for row_id, *values in cursor.fetchall():
+                    ids[given[tuple(values)]] = row_id
+        finally:
+            cursor.close()
+        return ids
 
 
-def _copy_dicts(session: Session, table: Table, rows: list[dict], ids: list[int] | None):
-    """Copy rows given as dicts with the same keys, with their ids when given."""
+def _as_tuples(rows: list[dict]) -> tuple[list[str], Iterator[tuple]]:
+    """Return the keys of rows given as dicts with the same keys, and the rows as tuples."""
     given = list(rows[0])
     take = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
-    _copy(session, table, given, map(take, rows), ids)
+    return given, map(take, rows)
 
 
 def add_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
@@ -312,17 +343,18 @@ def add_rows(session: Session, table: Table, columns: Sequence[str], rows: Itera
     if is_postgresql(session):
         _copy(session, table, columns, rows)
     else:
-        _insert_on_sqlite(session, table, columns, rows)
+        _SQLiteInsert(session, table, columns).add(rows)
 
 
 def add(session: Session, table: Table, rows: list[dict]) -> None:
     """Add rows (dicts with the same keys) that nothing needs the ids of."""
     if not rows:
         return
+    given, tuples = _as_tuples(rows)
     if is_postgresql(session):
-        _copy_dicts(session, table, rows, None)
+        _copy(session, table, given, tuples)
     else:
-        session.execute(insert(table), rows)
+        _SQLiteInsert(session, table, given).add(tuples)
 
 
 def add_with_ids(
@@ -332,15 +364,11 @@ def add_with_ids(
     columns, which must tell the rows apart."""
     if not rows:
         return {}
+    given, tuples = _as_tuples(rows)
     if is_postgresql(session):
         ids = new_ids(session, table, len(rows))
-        _copy_dicts(session, table, rows, ids)
+        _copy(session, table, given, tuples, ids)
         return {
             tuple(row[name] for name in key): row_id for row_id, row in zip(ids, rows, strict=True)
         }
-    # The rows come back in any order: asking for parameter order would make SQLite insert one
-    # row at a time. So each brings its key.
-    created = session.execute(
-        insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows
-    )
-    return {tuple(values): row_id for row_id, *values in created}
+    return _SQLiteInsert(session, table, given).add_with_ids(tuples, key)

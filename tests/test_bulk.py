@@ -63,6 +63,18 @@ def test_rows_added_with_ids_are_found_by_their_key(world):
         assert (child.reference, child.date_of_birth) == (f"BULK-{n}", date(2015, 1, n + 1))
 
 
+def test_ids_come_back_by_keys_of_any_type_across_batches(world, monkeypatch):
+    # SQLite returns keys as stored (a date as text) and in no set order, a batch at a time.
+    monkeypatch.setattr(bulk._SQLiteInsert, "ROWS_AT_ONCE", 3)
+    rows = _children(world, "DATED", 7)
+    ids = bulk.add_with_ids(db.session, Child.__table__, rows, ("reference", "date_of_birth"))
+    db.session.commit()
+    assert len(set(ids.values())) == 7
+    for key, child_id in ids.items():
+        child = db.session.get(Child, child_id)
+        assert (child.reference, child.date_of_birth) == key
+
+
 def test_one_audit_event_per_child_with_one_shared_detail(world):
     audit.record_many(
         "bulk_many",
