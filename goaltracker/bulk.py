@@ -194,22 +194,17 @@ def _binary_types(table: Table, columns: tuple[str, ...]) -> list[str] | None:
     return types
 
 
-def _defaults(table: Table, given: Iterable[str], *, json_as_text: bool) -> dict:
+def _defaults(table: Table, given: Iterable[str]) -> dict:
     """Return the Python-side defaults of the columns not given (COPY and the driver do not apply
     them): a value, or a function that makes one for each row (such as a child's random record
-    key); JSON written out as text when asked, as COPY takes it."""
+    key)."""
     defaults = {}
     for column in table.columns:
         if column.name in given or column.name == "id" or column.default is None:
             continue
         default = column.default
-        as_text = (
-            json.dumps if json_as_text and isinstance(column.type, JSON) else (lambda value: value)
-        )
         defaults[column.name] = (
-            (lambda arg=default.arg, as_text=as_text: as_text(arg(None)))
-            if default.is_callable
-            else as_text(default.arg)
+            (lambda arg=default.arg: arg(None)) if default.is_callable else (default.arg)
         )
     return defaults
 
@@ -218,8 +213,8 @@ def _completed(
     table: Table, columns: Sequence[str], *, json_as_text: bool
 ) -> tuple[list[str], Callable[[tuple], tuple]]:
     """Return the columns written, and a function that completes a row given in the order of
-    `columns` with the table's defaults for the others (JSON as text when asked)."""
-    defaults = _defaults(table, columns, json_as_text=json_as_text)
+    `columns` with the table's defaults for the others (every JSON value as text when asked)."""
+    defaults = _defaults(table, columns)
     made = [make for make in defaults.values() if callable(make)]
     fixed = tuple(value for value in defaults.values() if not callable(value))
     names = [
@@ -227,18 +222,13 @@ def _completed(
         *(name for name, value in defaults.items() if callable(value)),
         *(name for name, value in defaults.items() if not callable(value)),
     ]
-    as_json = (
-        [n for n, name in enumerate(columns) if isinstance(table.c[name].type, JSON)]
-        if json_as_text
-        else []
-    )
+    as_json = {n for n, name in enumerate(names) if isinstance(table.c[name].type, JSON)}
 
     def completed(row: tuple) -> tuple:
-        if as_json:
+        row = (*row, *(make() for make in made), *fixed) if made else (*row, *fixed)
+        if json_as_text and as_json:
             row = tuple(json.dumps(value) if n in as_json else value for n, value in enumerate(row))
-        if made:
-            return (*row, *(make() for make in made), *fixed)
-        return (*row, *fixed)
+        return row
 
     return names, completed
 
