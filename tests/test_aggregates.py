@@ -464,10 +464,24 @@ def test_a_childs_changes_add_up_to_its_contribution_on_every_day(app):
                 ],
             ),
             contributions.GoalRecord(date(2025, 4, 1), "active", None, [], []),
+            # Reviewed again within the interval (by another rater), then on its last day.
+            contributions.GoalRecord(
+                date(2024, 12, 20),
+                "active",
+                None,
+                [4],
+                [
+                    (date(2025, 1, 1), "child", 3, 3),
+                    (date(2025, 1, 20), "parent_carer", 5, 4),
+                    (date(2025, 2, 20), "child", 6, 6),
+                ],
+            ),
         ],
     )
     changes = contributions.changes(child, settings_)
     days = contributions.change_days(child, settings_)
+    # A review that another follows within the interval never stops being on time.
+    assert date(2025, 2, 1) not in days
     # The 12th birthday of someone born on 29 February is on 1 March in a common year.
     assert date(2024, 2, 29) not in days and date(2023, 3, 1) not in days
     assert date(2024, 12, 4) in days  # 30 days after the first rating, it is no longer on time

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import pairwise
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -301,9 +302,13 @@ def change_days(child: ChildRecord, settings: Settings) -> list[date]:
         days.add(goal.set_on)
         if goal.closed_on is not None:
             days.add(goal.closed_on)
-        for rating in goal.ratings:
-            days.add(rating[0])
-            days.add(rating[0] + late)
+        rated = sorted({rating[0] for rating in goal.ratings})
+        days.update(rated)
+        # A goal's review stops being on time the day after the interval from its latest
+        # rating, unless another rating comes by then.
+        for rated_on, rated_next in pairwise([*rated, None]):
+            if rated_next is None or rated_next > rated_on + late:
+                days.add(rated_on + late)
     if child.date_of_birth is not None:
         days.update(_birthdays(child.date_of_birth))
     days.update(detail[0] for detail in child.details)

@@ -737,7 +737,9 @@ class Tracked:
             old, new = self.before.get(area_id, {}), after.get(area_id, {})
             difference = {}
             for key in old.keys() | new.keys():
-                delta = contributions.subtract(new.get(key), old.get(key))
+                if (was := old.get(key)) == (now := new.get(key)):
+                    continue
+                delta = contributions.subtract(now, was)
                 if any(delta):
                     difference[key] = delta
             if difference and area_id in state:
