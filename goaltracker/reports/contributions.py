@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from itertools import pairwise
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from goaltracker.models import (
@@ -119,7 +119,12 @@ def load(session: Session, children: Iterable[int]) -> list[ChildRecord]:
 def _statements() -> dict:
     """Build the queries `load` runs once: it runs on every write of a child's record."""
     ids = bindparam("ids", expanding=True)
+    # Only links to the child's own area's outcomes count, as in the report.
+    own_outcomes = goal_outcome.join(
+        StrategicOutcome, StrategicOutcome.id == goal_outcome.c.outcome_id
+    )
     return {
+        # Each child once per dated detail, or once with none.
         "children": select(
             Child.id,
             Child.area_id,
@@ -129,24 +134,32 @@ def _statements() -> dict:
             Child.primary_need,
             Child.ehcp,
             Child.erased_at,
-        ).where(Child.id.in_(ids)),
-        "details": select(
-            ChildDetail.child_id,
             ChildDetail.effective_from,
-            ChildDetail.primary_need,
-            ChildDetail.ehcp,
+            ChildDetail.primary_need.label("detail_need"),
+            ChildDetail.ehcp.label("detail_ehcp"),
         )
-        .where(ChildDetail.child_id.in_(ids))
-        .order_by(ChildDetail.child_id, ChildDetail.effective_from),
-        "goals": select(Goal.id, Goal.child_id, Goal.set_on, Goal.status, Goal.closed_on)
-        .where(Goal.child_id.in_(ids))
-        .order_by(Goal.id),
-        # Only links to the child's own area's outcomes count, as in the report.
-        "links": select(goal_outcome.c.goal_id, goal_outcome.c.outcome_id)
-        .join(Goal, Goal.id == goal_outcome.c.goal_id)
+        .outerjoin(ChildDetail, ChildDetail.child_id == Child.id)
+        .where(Child.id.in_(ids))
+        .order_by(Child.id, ChildDetail.effective_from),
+        # Each goal once per outcome it counts towards, or once with none.
+        "goals": select(
+            Goal.id,
+            Goal.child_id,
+            Goal.set_on,
+            Goal.status,
+            Goal.closed_on,
+            StrategicOutcome.id.label("outcome_id"),
+        )
         .join(Child, Child.id == Goal.child_id)
-        .join(StrategicOutcome, StrategicOutcome.id == goal_outcome.c.outcome_id)
-        .where(Goal.child_id.in_(ids), StrategicOutcome.area_id == Child.area_id),
+        .outerjoin(
+            own_outcomes,
+            and_(
+                goal_outcome.c.goal_id == Goal.id,
+                StrategicOutcome.area_id == Child.area_id,
+            ),
+        )
+        .where(Goal.child_id.in_(ids))
+        .order_by(Goal.id, StrategicOutcome.id),
         "ratings": select(
             Rating.goal_id,
             Rating.assessed_on,
@@ -167,28 +180,30 @@ def _load_some(session: Session, ids: list[int]) -> list[ChildRecord]:
     # Core queries on the session's connection: the caller has flushed what it wrote.
     connection = session.connection()
     parameters = {"ids": ids}
-    children = {
-        row.id: ChildRecord(
-            id=row.id,
-            area_id=row.area_id,
-            record_key=row.record_key,
-            date_of_birth=row.date_of_birth,
-            organisation_id=row.organisation_id,
-            primary_need=row.primary_need,
-            ehcp=row.ehcp,
-            erased=row.erased_at is not None,
-        )
-        for row in connection.execute(_QUERIES["children"], parameters)
-    }
-    for row in connection.execute(_QUERIES["details"], parameters):
-        children[row.child_id].details.append((row.effective_from, row.primary_need, row.ehcp))
+    children: dict[int, ChildRecord] = {}
+    for row in connection.execute(_QUERIES["children"], parameters):
+        child = children.get(row.id)
+        if child is None:
+            child = children[row.id] = ChildRecord(
+                id=row.id,
+                area_id=row.area_id,
+                record_key=row.record_key,
+                date_of_birth=row.date_of_birth,
+                organisation_id=row.organisation_id,
+                primary_need=row.primary_need,
+                ehcp=row.ehcp,
+                erased=row.erased_at is not None,
+            )
+        if row.effective_from is not None:
+            child.details.append((row.effective_from, row.detail_need, row.detail_ehcp))
     goals: dict[int, GoalRecord] = {}
     for row in connection.execute(_QUERIES["goals"], parameters):
-        goal = GoalRecord(row.set_on, row.status, row.closed_on)
-        goals[row.id] = goal
-        children[row.child_id].goals.append(goal)
-    for row in connection.execute(_QUERIES["links"], parameters):
-        goals[row.goal_id].outcome_ids.append(row.outcome_id)
+        goal = goals.get(row.id)
+        if goal is None:
+            goal = goals[row.id] = GoalRecord(row.set_on, row.status, row.closed_on)
+            children[row.child_id].goals.append(goal)
+        if row.outcome_id is not None:
+            goal.outcome_ids.append(row.outcome_id)
     for row in connection.execute(_QUERIES["ratings"], parameters):
         goals[row.goal_id].ratings.append(
             (row.assessed_on, row.rater, row.performance, row.satisfaction)
