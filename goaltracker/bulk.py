@@ -16,12 +16,14 @@ parent cannot be deleted until this transaction ends.
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
+from typing import Any
 
 from psycopg import adapters, sql
-from sqlalchemy import JSON, Column, Table, text
+from sqlalchemy import JSON, Column, Table, TypeDecorator, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -251,6 +253,37 @@ def _copy(
     copy_rows(session, table, names, copied)
 
 
+# At most how many values of one column a conversion remembers.
+REMEMBERED_VALUES = 4096
+
+
+def _is_dated(column: Column) -> bool:
+    """Say whether a column holds dates or times (few values, repeated down an import)."""
+    kind = column.type
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    try:
+        return issubclass(kind.python_type, date)
+    except NotImplementedError:
+        return False
+
+
+def _remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Return a conversion that remembers what it made of each value (a date's text on SQLite is
+    formatted in Python, value by value): equal dates and times convert alike."""
+    made: dict = {}
+
+    def convert_remembered(value):
+        found = made.get(value, made)
+        if found is made:
+            if len(made) >= REMEMBERED_VALUES:
+                made.clear()
+            found = made[value] = convert(value)
+        return found
+
+    return convert_remembered
+
+
 class _SQLiteInsert:
     """An INSERT of rows into a SQLite table on the driver's own cursor, each value converted by
     its column's type as SQLAlchemy's insert would, without SQLAlchemy's work for each row (most
@@ -264,7 +297,7 @@ class _SQLiteInsert:
         self.names, self.completed = _completed(table, columns, json_as_text=False)
         dialect = session.get_bind().dialect
         self.conversions = [
-            (n, convert)
+            (n, _remembered(convert) if _is_dated(table.c[name]) else convert)
             for n, name in enumerate(self.names)
             if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
         ]

@@ -136,6 +136,37 @@ def test_rows_added_in_bulk_are_stored_exactly_as_the_orm_stores_them(world):
     db.session.rollback()
 
 
+def test_dates_and_times_that_repeat_down_the_rows_each_keep_their_own_value(world, monkeypatch):
+    # Conversions of dates and times remember what they made of each value: a value must never
+    # come back as another's, also once what they remember is full and starts again.
+    monkeypatch.setattr(bulk, "REMEMBERED_VALUES", 2)
+    instant = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+    times = [instant, instant.astimezone(timezone(timedelta(hours=-5))), instant + timedelta(1)]
+    given = [
+        (
+            world.goal.id,
+            ("child", "parent_carer")[number // 6],
+            date(2025, 1, 1) + timedelta(days=number % 6),
+            number % 10 + 1,
+            4,
+            times[number % 3],
+        )
+        for number in range(12)
+    ]
+    columns = ("goal_id", "rater", "assessed_on", "performance", "satisfaction", "recorded_at")
+    bulk.add_rows(db.session, Rating.__table__, columns, given)
+    stored = db.session.execute(
+        select(Rating.rater, Rating.assessed_on, Rating.performance, Rating.recorded_at)
+        .where(Rating.goal_id == world.goal.id, Rating.assessed_on < date(2025, 2, 1))
+        .order_by(Rating.rater, Rating.assessed_on)
+    ).all()
+    assert [tuple(row) for row in stored] == [
+        (rater, assessed_on, performance, recorded_at)
+        for _, rater, assessed_on, performance, _, recorded_at in given
+    ]
+    db.session.rollback()
+
+
 def test_a_json_column_left_out_takes_its_default(world):
     bulk.add_rows(
         db.session, AuditEvent.__table__, ("action", "child_id"), [("bulk_bare", world.child.id)]
