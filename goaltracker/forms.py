@@ -28,6 +28,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
 from goaltracker import text
+from goaltracker.vocabulary import N_
 
 
 class Form(FlaskForm):
@@ -163,13 +164,16 @@ WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]{1,9}$")
 DECIMAL_NUMBER = re.compile(r"^[+-]?[0-9]{1,6}(\.[0-9]{1,6})?$")
 
 
-class IntegerField(fields.IntegerField):
-    """A whole-number input in the GOV.UK style: plain digits only, never an overflow."""
+class _PlainNumber:
+    """A number input in the GOV.UK style, read from plain text that matches `pattern` (so never
+    an overflow, NaN or infinity); anything else is an error on the form saying `message`."""
 
     widget = GovTextInput()
+    pattern: re.Pattern
+    message: str
 
     def process_formdata(self, valuelist):
-        """Read up to nine plain digits; anything else is an error on the form."""
+        """Read the number; keep what was typed (up to 100 characters) to show it back."""
         if not valuelist:
             return
         self.raw_data = [str(valuelist[0])[:100]]
@@ -177,30 +181,26 @@ class IntegerField(fields.IntegerField):
         if not text:
             self.data = None
             return
-        if not WHOLE_NUMBER.match(text):
+        if not self.pattern.match(text):
             self.data = None
-            raise ValueError(gettext("Enter a whole number, like 5"))
-        self.data = int(text)
+            raise ValueError(gettext(self.message))
+        self.data = self.convert(text)
 
 
-class DecimalField(fields.DecimalField):
-    """A number input in the GOV.UK style: plain digits and a point, never NaN or infinity."""
+class IntegerField(_PlainNumber, fields.IntegerField):
+    """A whole number of up to nine plain digits."""
 
-    widget = GovTextInput()
+    pattern = WHOLE_NUMBER
+    message = N_("Enter a whole number, like 5")
+    convert = staticmethod(int)
 
-    def process_formdata(self, valuelist):
-        """Read a plain decimal number; anything else is an error on the form."""
-        if not valuelist:
-            return
-        self.raw_data = [str(valuelist[0])[:100]]
-        text = str(valuelist[0]).strip()
-        if not text:
-            self.data = None
-            return
-        if not DECIMAL_NUMBER.match(text):
-            self.data = None
-            raise ValueError(gettext("Enter a number, like 2 or 1.5"))
-        self.data = decimal.Decimal(text)
+
+class DecimalField(_PlainNumber, fields.DecimalField):
+    """A number of plain digits and a point."""
+
+    pattern = DECIMAL_NUMBER
+    message = N_("Enter a number, like 2 or 1.5")
+    convert = staticmethod(decimal.Decimal)
 
 
 class FileField(flask_wtf_file.FileField):
