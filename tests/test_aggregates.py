@@ -6,11 +6,18 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from goaltracker import areas, erasure, goals, importing, records
 from goaltracker.extensions import db
-from goaltracker.models import OutcomeAggregate, OutcomeChange, OutcomeJournal, Rating
+from goaltracker.models import (
+    ChildDetail,
+    OutcomeAggregate,
+    OutcomeChange,
+    OutcomeJournal,
+    Rating,
+    goal_outcome,
+)
 from goaltracker.reports import compute, contributions, kept, outcome_reports
 from goaltracker.reports.columns import FULL_GRAIN, grain_for
 from tests import factories
@@ -510,6 +517,36 @@ def test_a_childs_changes_add_up_to_its_contribution_on_every_day(app):
                     contributions.add_into(total.setdefault(cell, [0] * len(delta)), delta)
             expected = contributions.contribution(child, day, settings_)
             assert {cell: sums for cell, sums in total.items() if any(sums)} == expected
+
+
+def test_a_childs_record_reads_its_details_goals_and_own_outcomes_once_each(world):
+    # The child comes once per dated detail and the goal once per outcome: each is read once.
+    second = factories.make_outcome(world.area, "INCLUDED", position=2)
+    elsewhere = factories.make_outcome(world.other_area, "ELSEWHERE")
+    db.session.execute(
+        insert(goal_outcome),
+        [
+            {"goal_id": world.goal.id, "outcome_id": o.id}
+            for o in (world.outcome, second, elsewhere)
+        ],
+    )
+    details = [(date(2025, 9, 1), "SEMH", True), (date(2025, 3, 1), "ASD", False)]
+    db.session.add_all(
+        ChildDetail(child_id=world.child.id, effective_from=day, primary_need=need, ehcp=ehcp)
+        for day, need, ehcp in details
+    )
+    db.session.flush()
+    loaded = {
+        record.id: record
+        for record in contributions.load(db.session, [world.child.id, world.other_child.id])
+    }
+    child, other = loaded[world.child.id], loaded[world.other_child.id]
+    assert child.details == sorted(details)
+    # Only the child's own area's outcomes count, as in the report.
+    assert [sorted(goal.outcome_ids) for goal in child.goals] == [[world.outcome.id, second.id]]
+    assert [len(goal.ratings) for goal in child.goals] == [1]
+    assert other.details == [] and [goal.outcome_ids for goal in other.goals] == [[]]
+    db.session.rollback()
 
 
 def test_an_import_of_many_children_drops_the_kept_data_until_the_next_refresh(app, monkeypatch):
