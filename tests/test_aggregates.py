@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from goaltracker import areas, erasure, goals, importing, records
 from goaltracker.extensions import db
@@ -547,6 +547,31 @@ def test_a_childs_record_reads_its_details_goals_and_own_outcomes_once_each(worl
     assert [len(goal.ratings) for goal in child.goals] == [1]
     assert other.details == [] and [goal.outcome_ids for goal in other.goals] == [[]]
     db.session.rollback()
+
+
+def test_every_write_reads_a_childs_record_down_indexes_alone(world):
+    # Every write of a record runs these: one that reads a whole table grows with the area.
+    # (SQLite's plan depends on the query's shape alone; PostgreSQL's on the table's size too.)
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plans: PostgreSQL reads small tables whole")
+    children = [world.child.id, world.other_child.id]
+    ran = []
+
+    def note(connection, cursor, statement, parameters, context, executemany):
+        ran.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        contributions.load(db.session, children)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert len(ran) == len(contributions._QUERIES)
+    for statement, parameters in ran:
+        plan = db.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters
+        )
+        steps = [row[-1] for row in plan]
+        assert steps and not [step for step in steps if step.startswith(("SCAN", "MATERIALIZE"))]
 
 
 def test_an_import_of_many_children_drops_the_kept_data_until_the_next_refresh(app, monkeypatch):

@@ -119,10 +119,6 @@ def load(session: Session, children: Iterable[int]) -> list[ChildRecord]:
 def _statements() -> dict:
     """Build the queries `load` runs once: it runs on every write of a child's record."""
     ids = bindparam("ids", expanding=True)
-    # Only links to the child's own area's outcomes count, as in the report.
-    own_outcomes = goal_outcome.join(
-        StrategicOutcome, StrategicOutcome.id == goal_outcome.c.outcome_id
-    )
     return {
         # Each child once per dated detail, or once with none.
         "children": select(
@@ -141,7 +137,9 @@ def _statements() -> dict:
         .outerjoin(ChildDetail, ChildDetail.child_id == Child.id)
         .where(Child.id.in_(ids))
         .order_by(Child.id, ChildDetail.effective_from),
-        # Each goal once per outcome it counts towards, or once with none.
+        # Each goal once per outcome it is linked to, or once with none; only links to the
+        # child's own area's outcomes count, as in the report (others give no outcome). Joins
+        # one after the other, each down an index: SQLite would read a nested join in full.
         "goals": select(
             Goal.id,
             Goal.child_id,
@@ -151,10 +149,11 @@ def _statements() -> dict:
             StrategicOutcome.id.label("outcome_id"),
         )
         .join(Child, Child.id == Goal.child_id)
+        .outerjoin(goal_outcome, goal_outcome.c.goal_id == Goal.id)
         .outerjoin(
-            own_outcomes,
+            StrategicOutcome,
             and_(
-                goal_outcome.c.goal_id == Goal.id,
+                StrategicOutcome.id == goal_outcome.c.outcome_id,
                 StrategicOutcome.area_id == Child.area_id,
             ),
         )
