@@ -143,6 +143,35 @@ class _Parents:
                     )
 
 
+# SQLite's page cache while a bulk write is open, in KiB (its default is 2,000 KiB): the indexes
+# of a hundred thousand new rows are written in memory rather than spilled page by page.
+BULK_PAGE_CACHE_KIB = 64 * 1024
+
+
+def page_cache_size(session: Session) -> int:
+    """Return the page cache size of a SQLite session's connection (negative: in KiB)."""
+    connection = session.connection().connection.driver_connection
+    return connection.execute("PRAGMA cache_size").fetchone()[0]
+
+
+@contextmanager
+def roomy_page_cache(session: Session) -> Iterator[None]:
+    """Within the block, give a SQLite connection a page cache large enough for a bulk write,
+    then put its own size back; on PostgreSQL, do nothing (the server sizes its own)."""
+    if is_postgresql(session):
+        yield
+        return
+    # On the driver's connection, which the pool hands on: its size goes back even when the
+    # block fails and the session's transaction can no longer be used.
+    connection = session.connection().connection.driver_connection
+    usual = page_cache_size(session)
+    connection.execute(f"PRAGMA cache_size = {-BULK_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.execute(f"PRAGMA cache_size = {int(usual)}")
+
+
 @contextmanager
 def foreign_keys_checked_at_once(session: Session) -> Iterator[bool]:
     """Within the block, check the foreign keys of rows copied (on PostgreSQL) all at once at the

@@ -1423,7 +1423,7 @@ def import_ratings(
     if summary.errors or plan is None:
         return summary
     # The rows' parents are checked and locked at the end, at once, not row by row (bulk.py).
-    with bulk.foreign_keys_checked_at_once(session):
+    with bulk.roomy_page_cache(session), bulk.foreign_keys_checked_at_once(session):
         with kept.tracking(
             session,
             plan.child_ids.values(),

@@ -4,6 +4,7 @@ COPY skips the column types' own conversions and the models' defaults, so these 
 rows come back as the ORM would have written them, on both databases.
 """
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import psycopg
@@ -351,3 +352,21 @@ def test_no_table_has_a_trigger_of_its_own(app, postgresql):
         )
     ).all()
     assert own == []
+
+
+def test_a_bulk_write_on_sqlite_has_a_roomy_page_cache_then_gives_it_back(world):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's own page cache")
+    usual = bulk.page_cache_size(db.session)
+    assert usual != -bulk.BULK_PAGE_CACHE_KIB
+    with bulk.roomy_page_cache(db.session):
+        assert bulk.page_cache_size(db.session) == -bulk.BULK_PAGE_CACHE_KIB
+        bulk.add_with_ids(db.session, Child.__table__, _children(world, "ROOM", 2), ("reference",))
+    assert bulk.page_cache_size(db.session) == usual
+    # A block that fails half-way gives the connection its own size back too, and the rows it
+    # wrote go with the rollback.
+    with pytest.raises(sqlite3.IntegrityError), bulk.roomy_page_cache(db.session):
+        bulk.add(db.session, Child.__table__, _children(world, "ROOM", 1))
+    db.session.rollback()
+    assert bulk.page_cache_size(db.session) == usual
+    assert not db.session.scalar(select(func.count()).where(Child.reference.like("ROOM-%")))

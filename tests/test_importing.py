@@ -677,3 +677,21 @@ def test_on_postgresql_an_import_checks_its_rows_parents_at_once(area, monkeypat
     assert len(checked) == 1
     assert {"area", "organisation", "child", "goal", "strategic_outcome"} <= checked[0]
     assert db.session.scalar(select(func.count()).select_from(Rating)) == 2
+
+
+def test_an_import_on_sqlite_writes_within_a_roomy_page_cache(area, monkeypatch):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's own page cache")
+    seen = []
+    writing = importing._write
+
+    def _write(*args):
+        seen.append(bulk.page_cache_size(db.session))
+        return writing(*args)
+
+    monkeypatch.setattr(importing, "_write", _write)
+    usual = bulk.page_cache_size(db.session)
+    summary = run_import(area, line())
+    assert summary.imported, messages(summary)
+    assert seen == [-bulk.BULK_PAGE_CACHE_KIB]
+    assert bulk.page_cache_size(db.session) == usual
