@@ -519,6 +519,23 @@ def test_a_childs_changes_add_up_to_its_contribution_on_every_day(app):
             assert {cell: sums for cell, sums in total.items() if any(sums)} == expected
 
 
+def test_a_difference_holds_only_the_keys_whose_sums_changed():
+    zero = [0] * len(contributions.ZERO)
+    one = [1, *zero[1:]]
+    # A record key of 5 becomes 3: the change wraps around the key range, as keys add up.
+    keyed = [*zero[:-1], 5]
+    rekeyed = [*zero[:-1], 3]
+    old = {"same": one, "gone": one, "rekeyed": keyed, "zeros": zero}
+    new = {"same": list(one), "new": one, "rekeyed": rekeyed}
+    assert contributions.difference(old, new) == {
+        "gone": [-1, *zero[1:]],
+        "new": one,
+        "rekeyed": [*zero[:-1], (3 - 5) % contributions.KEY_RANGE],
+    }
+    # Nothing is changed in place.
+    assert old["same"] == one and new["rekeyed"] == rekeyed
+
+
 def test_a_childs_record_reads_its_details_goals_and_own_outcomes_once_each(world):
     # The child comes once per dated detail and the goal once per outcome: each is read once.
     second = factories.make_outcome(world.area, "INCLUDED", position=2)

@@ -349,14 +349,22 @@ def changes(
         days = [day for day in days if day >= since]
     for day in days:
         now = contribution(child, day, settings)
-        for cell in before.keys() | now.keys():
-            old, new = before.get(cell), now.get(cell)
-            if old == new:
-                continue
-            delta = subtract(new, old)
-            if any(delta):
-                result[(day, cell)] = delta
+        for cell, delta in difference(before, now).items():
+            result[(day, cell)] = delta
         before = now
+    return result
+
+
+def difference(old: dict, new: dict) -> dict:
+    """Return new minus old, key by key, for the keys whose sums differ (neither is changed)."""
+    result = {}
+    for key in old.keys() | new.keys():
+        was, now = old.get(key), new.get(key)
+        if was == now:
+            continue
+        delta = subtract(now, was)
+        if any(delta):
+            result[key] = delta
     return result
 
 

@@ -734,14 +734,9 @@ class Tracked:
         # Read again: the change itself may have dropped what an area keeps.
         state = _kept_state(self.session, self.areas)
         for area_id, area in self.areas.items():
-            old, new = self.before.get(area_id, {}), after.get(area_id, {})
-            difference = {}
-            for key in old.keys() | new.keys():
-                if (was := old.get(key)) == (now := new.get(key)):
-                    continue
-                delta = contributions.subtract(now, was)
-                if any(delta):
-                    difference[key] = delta
+            difference = contributions.difference(
+                self.before.get(area_id, {}), after.get(area_id, {})
+            )
             if difference and area_id in state:
                 _journal(self.session, area, difference)
 
