@@ -292,6 +292,39 @@ def test_the_journal_is_folded_by_the_write_that_fills_it_and_by_the_daily_refre
     assert journal_rows(small_area) == 0
 
 
+@pytest.mark.parametrize(("by", "filters"), REPORT_CHOICES)
+def test_reports_at_many_days_equal_each_days_own_report(small_area, by, filters):
+    kept.rebuild(db.session, small_area, TODAY)
+    worker = factories.make_user(
+        "practitioner", small_area, factories.make_organisation(small_area)
+    )
+    child = factories.make_child(worker)
+    goal = factories.make_goal(child, set_on=date(2025, 10, 1))
+    # Journal rows dated before the first day asked for, between days, on a day asked for and
+    # after the last: each counts from its own day on, and never before it.
+    for day in (date(2025, 10, 2), date(2025, 12, 31), date(2026, 2, 10), date(2026, 6, 1)):
+        factories.make_rating(goal, day, day.month % 10 + 1, 5)
+    assert journal_rows(small_area) > 0
+    month_ends = kept.month_ends(date(2025, 11, 1), date(2026, 4, 30))
+    days = [*month_ends, date(2026, 2, 14), TODAY, date(2024, 1, 1)]
+    for exact, make in (
+        (False, outcome_reports.outcomes_report),
+        (True, outcome_reports.exact_outcomes_report),
+    ):
+        together = outcome_reports.reports_at(
+            db.session, small_area, days, by=by, filters=filters, exact=exact
+        )
+        assert together == [
+            make(db.session, small_area, day, by=by, filters=filters) for day in days
+        ]
+    # The month ends are one read of the kept data, however many there are.
+    with factories.counted_statements() as statements:
+        outcome_reports.reports_at(db.session, small_area, month_ends, by=by, filters=filters)
+    with factories.counted_statements() as fewer:
+        outcome_reports.reports_at(db.session, small_area, month_ends[:2], by=by, filters=filters)
+    assert len(statements) == len(fewer) <= 3
+
+
 def test_a_change_to_an_area_that_keeps_nothing_reads_nothing_of_the_kept_data(world):
     kept.forget(db.session, world.area)
     with factories.counted_statements() as statements:

@@ -418,14 +418,12 @@ def test_a_trend_is_the_report_as_at_each_quarter_end(place):
         place.area,
         "A",
         quarter_ends(date(2025, 4, 1), AS_AT),
-        compute=exact_outcomes_report,
+        exact=True,
     )
     assert [point.as_at for point in points] == quarter_ends(date(2025, 4, 1), AS_AT)
     assert [point.rows[0].goals for point in points] == [1, 1, 1, 2]
     assert [point.rows[0].reassessed for point in points] == [0, 0, 1, 1]
-    with_groups = trend(
-        db.session, place.area, "ALL", [AS_AT], by="ehcp", compute=exact_outcomes_report
-    )
+    with_groups = trend(db.session, place.area, "ALL", [AS_AT], by="ehcp", exact=True)
     assert [r.group for r in with_groups[0].rows] == [None, "yes"]
     with pytest.raises(ValueError):
         trend(db.session, place.area, "NOPE", [AS_AT])

@@ -40,9 +40,9 @@ def public_trend(area: Area) -> dict[str, list[tuple[date, outcome_reports.Row]]
     """Return each outcome's (and ALL's) total row at each of the last quarter ends."""
     quarters = dashboard.default_quarters(date.today(), TREND_QUARTERS)
     trends: dict[str, list] = {}
-    for quarter in quarters:
-        for row in outcome_reports.outcomes_report(db.session, area, quarter).rows:
-            trends.setdefault(row.outcome, []).append((quarter, row))
+    for report in outcome_reports.reports_at(db.session, area, quarters):
+        for row in report.rows:
+            trends.setdefault(row.outcome, []).append((report.as_at, row))
     return trends
 
 

@@ -44,6 +44,7 @@ from operator import add, itemgetter
 
 from sqlalchemy import (
     bindparam,
+    case,
     cast,
     delete,
     func,
@@ -174,6 +175,49 @@ def _since(area_id: int, grains: tuple[int, ...], before: date | None, as_at: da
     if before is not None:
         parts.append(_cell_rows(checkpoints, area_id, grains, checkpoints.c.as_at == before))
     return union_all(*parts, *_journal_rows(area_id, grains, as_at))
+
+
+def checkpoints_source(session: Session, area: Area, days: Iterable[date], grain: int):
+    """Return the days that are checkpoints, and kept rows whose sums, added up per `as_at` and
+    cell, give the cells as at each of them at a grain: in one read, however many days.
+
+    Each row has `as_at` and `carried`. A checkpoint's rows (`carried` false) count on their
+    day. The journal is read once: each of its rows counts on the first of the days on or after
+    its own (its `as_at`) and is carried on to every later day (`carried` true), so the caller
+    adds those up day by day. Returns ([], None) when no day is a checkpoint.
+    """
+    held = snapshot_dates_among(session, area.id, days)
+    if not held:
+        return [], None
+    checkpoints = OutcomeAggregate.__table__
+    journal = OutcomeJournal.__table__
+    kept = _cell_rows(checkpoints, area.id, (grain,), checkpoints.c.as_at.in_(held)).add_columns(
+        checkpoints.c.as_at, literal(False).label("carried")
+    )
+    first_on_or_after = case(
+        *((journal.c.day <= day, literal(day, checkpoints.c.as_at.type)) for day in held)
+    )
+    carried = select(
+        literal(grain, journal.c.grain.type).label("grain"),
+        journal.c.rater,
+        journal.c.outcome_id,
+        *_cohort_at(journal, GRAINS[grain]),
+        *(journal.c[name] for name in SUMS),
+        first_on_or_after.label("as_at"),
+        literal(True).label("carried"),
+    ).where(journal.c.area_id == area.id, journal.c.day <= held[-1])
+    return held, union_all(kept, carried).subquery("kept")
+
+
+def snapshot_dates_among(session: Session, area_id: int, days: Iterable[date]) -> list[date]:
+    """Return which of the days are kept checkpoints of an area, in order."""
+    return list(
+        session.scalars(
+            select(AggregateSnapshot.as_at)
+            .where(AggregateSnapshot.area_id == area_id, AggregateSnapshot.as_at.in_(set(days)))
+            .order_by(AggregateSnapshot.as_at)
+        )
+    )
 
 
 def _journal_rows(area_id: int, grains: tuple[int, ...], as_at: date) -> list:

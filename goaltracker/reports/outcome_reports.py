@@ -87,8 +87,9 @@ def _dimensions(by: str | None, filters: ReportFilters) -> set[str]:
     return {"organisation_id" if name == "organisation" else name for name in named}
 
 
-def _kept_statement(source, by: str | None, filters: ReportFilters):
-    """Sum kept rows into the report's rows: the cost does not grow with the data."""
+def _kept_statement(source, by: str | None, filters: ReportFilters, per_day: bool = False):
+    """Sum kept rows into the report's rows: the cost does not grow with the data. With
+    `per_day`, into each day's rows (`checkpoints_source`'s)."""
     conditions = []
     if filters.organisation is not None:
         conditions.append(source.c.organisation_id == filters.organisation)
@@ -99,12 +100,13 @@ def _kept_statement(source, by: str | None, filters: ReportFilters):
     if filters.ehcp is not None:
         conditions.append(source.c.ehcp == EHCP_GROUPS[filters.ehcp])
     total_rater = filters.rater or ANY_RATER
+    days = (source.c.as_at, source.c.carried) if per_day else ()
     outcome_id = func.nullif(source.c.outcome_id, ALL_OUTCOMES_ID).label("outcome_id")
     sums = [func.sum(source.c[name]).label(name) for name in SUMS]
     selects = [
-        select(outcome_id, cast(null(), String).label("group_value"), *sums)
+        select(*days, outcome_id, cast(null(), String).label("group_value"), *sums)
         .where(*conditions, source.c.rater == total_rater)
-        .group_by(source.c.outcome_id)
+        .group_by(*days, source.c.outcome_id)
     ]
     if by is not None:
         if by == "rater":
@@ -114,9 +116,9 @@ def _kept_statement(source, by: str | None, filters: ReportFilters):
             group_value = Organisation.name if by == "organisation" else source.c[by]
             rater_condition = source.c.rater == total_rater
         groups = (
-            select(outcome_id, group_value.label("group_value"), *sums)
+            select(*days, outcome_id, group_value.label("group_value"), *sums)
             .where(*conditions, rater_condition)
-            .group_by(source.c.outcome_id, group_value)
+            .group_by(*days, source.c.outcome_id, group_value)
         )
         if by == "organisation":
             groups = groups.join(Organisation, Organisation.id == source.c.organisation_id)
@@ -133,45 +135,75 @@ def _group_order(by: str | None):
     return lambda group: (group.casefold(), group)
 
 
-def _unsuppressed_rows(
-    session: Session,
-    area: Area,
-    as_at: date,
-    by: str | None,
-    filters: ReportFilters,
-) -> list[tuple[str, dict, list[tuple[str, dict]]]]:
-    """Return each row's outcome, true total sums and true group sums, in order."""
-    outcomes = session.execute(
-        select(StrategicOutcome.id, StrategicOutcome.code)
-        .where(StrategicOutcome.area_id == area.id)
-        .order_by(StrategicOutcome.position, StrategicOutcome.code)
-    ).all()
-    totals: dict[int | None, dict] = {}
-    groups: dict[int | None, dict[str, dict]] = {}
+# The true sums of a report's rows: {outcome id (None: all outcomes): {group (None: the
+# outcome's total): {sum name: value}}}.
+Sums = dict[int | None, dict[str | None, dict[str, int]]]
+
+
+def _sums_of(row) -> dict[str, int]:
+    """Return a result row's sums by name."""
+    return {name: int(row[name] or 0) for name in SUMS}
+
+
+def _add_sums(into: Sums, outcome_id: int | None, group: str | None, sums: dict) -> None:
+    """Add one row's sums into a report's sums."""
+    held = into.setdefault(outcome_id, {}).get(group)
+    if held is None:
+        into[outcome_id][group] = dict(sums)
+    else:
+        for name, value in sums.items():
+            held[name] += value
+
+
+def _sums_as_at(session: Session, area: Area, as_at: date, by, filters) -> Sums:
+    """Return the report's true sums as at one date, from the kept data or the records."""
     source = kept.cells_source(session, area, as_at, grain_for(_dimensions(by, filters)))
     if source is not None:
         statement = _kept_statement(source, by, filters)
     else:
         statement = compute.report_statement(area, as_at, by, filters)
+    found: Sums = {}
     for result in session.execute(statement).mappings():
-        sums = {name: int(result[name] or 0) for name in SUMS}
-        if result["group_value"] is None:
-            totals[result["outcome_id"]] = sums
-        elif sums["goals"]:
-            groups.setdefault(result["outcome_id"], {})[result["group_value"]] = sums
+        _add_sums(found, result["outcome_id"], result["group_value"], _sums_of(result))
+    return found
+
+
+def _sums_at_checkpoints(session: Session, area: Area, days: list[date], by, filters) -> dict:
+    """Return the report's true sums as at each of the days that are kept checkpoints, with one
+    read of the kept data: {day: sums}."""
+    grain = grain_for(_dimensions(by, filters))
+    held, source = kept.checkpoints_source(session, area, days, grain)
+    if source is None:
+        return {}
+    own: dict[date, Sums] = {day: {} for day in held}
+    carried: dict[date, list] = {day: [] for day in held}
+    for result in session.execute(_kept_statement(source, by, filters, per_day=True)).mappings():
+        row = (result["outcome_id"], result["group_value"], _sums_of(result))
+        if result["carried"]:
+            carried[result["as_at"]].append(row)
+        else:
+            _add_sums(own[result["as_at"]], *row)
+    # The journal's rows count on their first day and every day after it.
+    so_far: list = []
+    for day in held:
+        so_far.extend(carried[day])
+        for row in so_far:
+            _add_sums(own[day], *row)
+    return own
+
+
+def _rows(area_outcomes, sums: Sums, by: str | None, show) -> tuple[Row, ...]:
+    """Turn a report's true sums into its rows in order, each as `show` shows it: every
+    outcome's total (nothing counted: zeros), then its groups that count any goal."""
     order = _group_order(by)
-    rows = []
     empty = dict.fromkeys(SUMS, 0)
-    for outcome_id, code in [(None, ALL_OUTCOMES), *outcomes]:
-        outcome_groups = groups.get(outcome_id, {})
-        rows.append(
-            (
-                code,
-                totals.get(outcome_id, empty),
-                [(group, outcome_groups[group]) for group in sorted(outcome_groups, key=order)],
-            )
-        )
-    return rows
+    rows: list[Row] = []
+    for outcome_id, code in [(None, ALL_OUTCOMES), *area_outcomes]:
+        groups = dict(sums.get(outcome_id, {}))
+        rows.append(_row(code, None, show(groups.pop(None, empty))))
+        shown = [group for group, values in groups.items() if values["goals"]]
+        rows.extend(_row(code, group, show(groups[group])) for group in sorted(shown, key=order))
+    return tuple(rows)
 
 
 def _row(outcome: str, group: str | None, shown: protect.Shown) -> Row:
@@ -179,25 +211,48 @@ def _row(outcome: str, group: str | None, shown: protect.Shown) -> Row:
     return Row(outcome=outcome, group=group, suppressed=shown.suppressed, **shown.values)
 
 
-def _report(session, area, as_at, by, filters, show) -> Report:
-    """Compute the report's true sums and turn each row into what is shown."""
+def _reports(session, area, days: list[date], by, filters, show) -> list[Report]:
+    """Compute the report's true sums as at each day and turn each row into what is shown.
+
+    Several days that are kept checkpoints (month ends) are read at once; any other day alone.
+    """
     filters = compute.as_filters(filters)
     compute.check_arguments(by, filters)
-    rows: list[Row] = []
-    for outcome, total, groups in _unsuppressed_rows(session, area, as_at, by, filters):
-        rows.append(_row(outcome, None, show(total)))
-        rows.extend(_row(outcome, group, show(sums)) for group, sums in groups)
+    area_outcomes = session.execute(
+        select(StrategicOutcome.id, StrategicOutcome.code)
+        .where(StrategicOutcome.area_id == area.id)
+        .order_by(StrategicOutcome.position, StrategicOutcome.code)
+    ).all()
+    found = _sums_at_checkpoints(session, area, days, by, filters) if len(days) > 1 else {}
     exact = show is protect.exact
-    return Report(
-        area=area.code,
-        as_at=as_at,
-        # The exact report hides nothing: as if every count of 1 or more were shown.
-        suppression_threshold=1 if exact else area.suppression_threshold,
-        by=by,
-        filters=filters,
-        rows=tuple(rows),
-        exact=exact,
-    )
+    return [
+        Report(
+            area=area.code,
+            as_at=day,
+            # The exact report hides nothing: as if every count of 1 or more were shown.
+            suppression_threshold=1 if exact else area.suppression_threshold,
+            by=by,
+            filters=filters,
+            rows=_rows(
+                area_outcomes,
+                found[day] if day in found else _sums_as_at(session, area, day, by, filters),
+                by,
+                show,
+            ),
+            exact=exact,
+        )
+        for day in days
+    ]
+
+
+def _protected(area: Area):
+    """Return how an area's reports show a row's sums: protected as domain.md section 5 says."""
+    threshold = area.suppression_threshold
+
+    def show(sums):
+        return protect.protect(sums, threshold)
+
+    return show
 
 
 def outcomes_report(
@@ -212,12 +267,7 @@ def outcomes_report(
 
     Every report a manager sees or downloads, in any format, comes from here.
     """
-    threshold = area.suppression_threshold
-
-    def show(sums):
-        return protect.protect(sums, threshold)
-
-    return _report(session, area, as_at, by, filters, show)
+    return _reports(session, area, [as_at], by, filters, _protected(area))[0]
 
 
 def exact_outcomes_report(
@@ -230,7 +280,7 @@ def exact_outcomes_report(
 ) -> Report:
     """Return the true report at full precision: for `outcomes-report --exact` on the command
     line only, for people who hold the database anyway. No web page or API calls this."""
-    return _report(session, area, as_at, by, filters, protect.exact)
+    return _reports(session, area, [as_at], by, filters, protect.exact)[0]
 
 
 def quarter_ends(start: date, end: date) -> list[date]:
@@ -248,6 +298,22 @@ def month_ends(start: date, end: date) -> list[date]:
     return kept.month_ends(start, end)
 
 
+def reports_at(
+    session: Session,
+    area: Area,
+    days: Iterable[date],
+    *,
+    by: str | None = None,
+    filters: ReportFilters | Mapping | None = None,
+    exact: bool = False,
+) -> list[Report]:
+    """Return the area's outcomes report as at each of the days, protected (or, with `exact`,
+    the command line's true figures): the days that are kept checkpoints, such as month and
+    quarter ends, in one read of the kept data."""
+    show = protect.exact if exact else _protected(area)
+    return _reports(session, area, list(days), by, filters, show)
+
+
 def trend(
     session: Session,
     area: Area,
@@ -256,20 +322,17 @@ def trend(
     *,
     by: str | None = None,
     filters: ReportFilters | Mapping | None = None,
-    compute=None,
+    exact: bool = False,
 ) -> tuple[TrendPoint, ...]:
     """Return an outcome's rows (or ALL's) of the report as at each of the given days (quarter
-    ends or month ends: every month end is kept, so each point is a bounded read).
+    ends or month ends: every month end is kept, so all the points are one bounded read).
 
-    The report is the protected `outcomes_report` unless another is named (tests and the
-    command line's exact figures name `exact_outcomes_report`).
+    The report is the protected one; `exact` gives the command line's true figures (and tests').
     """
-    compute = compute or outcomes_report
     points = []
-    for day in days:
-        report = compute(session, area, day, by=by, filters=filters)
+    for report in reports_at(session, area, days, by=by, filters=filters, exact=exact):
         rows = report.rows_for(outcome_code)
         if not rows:
             raise ValueError(f"Area {area.code} has no outcome with code {outcome_code!r}")
-        points.append(TrendPoint(as_at=day, rows=rows))
+        points.append(TrendPoint(as_at=report.as_at, rows=rows))
     return tuple(points)
