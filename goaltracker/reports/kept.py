@@ -106,11 +106,19 @@ JOURNAL_AT_MOST = 10_000
 # Reading ---------------------------------------------------------------------------------------
 
 
-def snapshot_dates(session: Session, area_id: int, since: date | None = None) -> list[date]:
-    """Return the kept dates (checkpoints) of an area, from a date on."""
+def snapshot_dates(
+    session: Session,
+    area_id: int,
+    since: date | None = None,
+    among: Iterable[date] | None = None,
+) -> list[date]:
+    """Return the kept dates (checkpoints) of an area in order: from a date on, or those among
+    some days."""
     query = select(AggregateSnapshot.as_at).where(AggregateSnapshot.area_id == area_id)
     if since is not None:
         query = query.where(AggregateSnapshot.as_at >= since)
+    if among is not None:
+        query = query.where(AggregateSnapshot.as_at.in_(set(among)))
     return list(session.scalars(query.order_by(AggregateSnapshot.as_at)))
 
 
@@ -186,7 +194,7 @@ def checkpoints_source(session: Session, area: Area, days: Iterable[date], grain
     its own (its `as_at`) and is carried on to every later day (`carried` true), so the caller
     adds those up day by day. Returns ([], None) when no day is a checkpoint.
     """
-    held = snapshot_dates_among(session, area.id, days)
+    held = snapshot_dates(session, area.id, among=days)
     if not held:
         return [], None
     checkpoints = OutcomeAggregate.__table__
@@ -207,17 +215,6 @@ def checkpoints_source(session: Session, area: Area, days: Iterable[date], grain
         literal(True).label("carried"),
     ).where(journal.c.area_id == area.id, journal.c.day <= held[-1])
     return held, union_all(kept, carried).subquery("kept")
-
-
-def snapshot_dates_among(session: Session, area_id: int, days: Iterable[date]) -> list[date]:
-    """Return which of the days are kept checkpoints of an area, in order."""
-    return list(
-        session.scalars(
-            select(AggregateSnapshot.as_at)
-            .where(AggregateSnapshot.area_id == area_id, AggregateSnapshot.as_at.in_(set(days)))
-            .order_by(AggregateSnapshot.as_at)
-        )
-    )
 
 
 def _journal_rows(area_id: int, grains: tuple[int, ...], as_at: date) -> list:
